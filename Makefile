@@ -1,0 +1,25 @@
+# relation_pyramid: the two commands are `make demo` and `make test`.
+# Everything is installed by scripts/setup.sh (idempotent, fast on re-runs).
+.PHONY: demo test setup lint bench pg-stop clean help
+
+help:
+	@echo "make demo   - demo database with the addon, served on http://127.0.0.1:8069 (admin/admin)"
+	@echo "make test   - the whole test suite on a fresh database (exit code tells)"
+	@echo "make setup  - install/refresh the venv, lessc, PostgreSQL cluster, Odoo config"
+	@echo "make pg-stop - stop the project's PostgreSQL cluster"
+	@echo "make clean  - remove .local (venv, cluster, data, logs)"
+
+setup:
+	scripts/setup.sh
+
+demo: setup
+	scripts/demo.sh
+
+test: setup
+	scripts/test.sh
+
+pg-stop:
+	scripts/pg.sh stop
+
+clean: pg-stop
+	rm -rf .local

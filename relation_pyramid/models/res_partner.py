@@ -1,0 +1,170 @@
+# Copyright 2026 relation_pyramid authors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from odoo import _, api, fields, models
+from odoo.exceptions import AccessError, ValidationError
+
+RELATION_QUALIFICATIONS = [
+    ("prospect", "Prospect"),
+    ("suspect", "Suspect"),
+    ("other", "Other (never interested)"),
+]
+
+# Written by the commercial partner's sync to its contacts: not redirected.
+SYNC_CONTEXT_KEY = "relation_profile_sync"
+
+
+class ResPartner(models.Model):
+    _inherit = "res.partner"
+
+    service_preference_ids = fields.Many2many(
+        "relation.service.preference",
+        string="Service Preferences",
+        help="How this customer wants to be served and contacted.",
+    )
+    preferred_service_preference_id = fields.Many2one(
+        "relation.service.preference",
+        string="Preferred Service",
+        ondelete="restrict",
+        help="The preferred way, one of the service preferences.",
+    )
+    relation_motive_ids = fields.Many2many(
+        "relation.motive",
+        string="Relation Motives",
+        help="Why this customer buys from us.",
+    )
+    relation_motive_note = fields.Text(string="Motive Note")
+    relation_qualification = fields.Selection(
+        RELATION_QUALIFICATIONS,
+        string="Qualification",
+        track_visibility="onchange",
+        help="For customers who have not bought: prospect (a relation exists), "
+        "suspect (no relation yet, a target) or other (never interested). "
+        "Confirmed orders override it.",
+    )
+    relation_qualification_reason = fields.Char(
+        string="Qualification Reason",
+        help="Why this relation will never be interested (required for 'other').",
+    )
+    relation_qualification_user_id = fields.Many2one(
+        "res.users", string="Qualified By", readonly=True, ondelete="set null"
+    )
+    relation_qualification_date = fields.Datetime(
+        string="Qualified On", readonly=True
+    )
+
+    @api.model
+    def _relation_profile_fields(self):
+        """Fields that describe the relation; they belong to the commercial
+        partner and are edited by sales users only."""
+        return [
+            "service_preference_ids",
+            "preferred_service_preference_id",
+            "relation_motive_ids",
+            "relation_motive_note",
+            "relation_qualification",
+            "relation_qualification_reason",
+            "relation_qualification_user_id",
+            "relation_qualification_date",
+        ]
+
+    @api.model
+    def _commercial_fields(self):
+        return super()._commercial_fields() + self._relation_profile_fields()
+
+    @api.constrains("service_preference_ids", "preferred_service_preference_id")
+    def _check_preferred_service_preference_id(self):
+        for partner in self:
+            preferred = partner.preferred_service_preference_id
+            if preferred and preferred not in partner.service_preference_ids:
+                raise ValidationError(
+                    _(
+                        "The preferred service '%s' of %s must be one of its "
+                        "service preferences."
+                    )
+                    % (preferred.name, partner.display_name)
+                )
+
+    @api.constrains("relation_qualification", "relation_qualification_reason")
+    def _check_relation_qualification_reason(self):
+        for partner in self:
+            if partner.relation_qualification == "other" and not (
+                partner.relation_qualification_reason or ""
+            ).strip():
+                raise ValidationError(
+                    _("Give a reason why %s will never be interested.")
+                    % partner.display_name
+                )
+
+    @api.onchange("preferred_service_preference_id")
+    def _onchange_preferred_service_preference_id(self):
+        preferred = self.preferred_service_preference_id
+        if preferred and preferred not in self.service_preference_ids:
+            self.service_preference_ids |= preferred
+
+    @api.model
+    def create(self, vals):
+        if set(self._relation_profile_fields()) & set(vals):
+            self._check_relation_profile_access()
+            self._prepare_relation_profile_vals(vals)
+        return super().create(vals)
+
+    @api.multi
+    def write(self, vals):
+        profile_fields = set(self._relation_profile_fields())
+        if self.env.context.get(SYNC_CONTEXT_KEY) or not profile_fields & set(vals):
+            return super().write(vals)
+        self._check_relation_profile_access()
+        self._prepare_relation_profile_vals(vals)
+        # The profile is the commercial partner's: write it there, Odoo's
+        # commercial sync then copies it to every contact.
+        profile_vals = {k: vals.pop(k) for k in list(vals) if k in profile_fields}
+        result = True
+        if vals:
+            result = super().write(vals)
+        commercial_partners = self.mapped("commercial_partner_id")
+        return super(ResPartner, commercial_partners).write(profile_vals) and result
+
+    @api.multi
+    def _commercial_sync_to_children(self):
+        return super(
+            ResPartner, self.with_context(**{SYNC_CONTEXT_KEY: True})
+        )._commercial_sync_to_children()
+
+    @api.multi
+    def _commercial_sync_from_company(self):
+        return super(
+            ResPartner, self.with_context(**{SYNC_CONTEXT_KEY: True})
+        )._commercial_sync_from_company()
+
+    @api.model
+    def _prepare_relation_profile_vals(self, vals):
+        """Refuse an unknown qualification with a readable message and stamp
+        who qualified the relation and when."""
+        if "relation_qualification" not in vals:
+            return
+        qualification = vals["relation_qualification"] or False
+        allowed = [key for key, _label in RELATION_QUALIFICATIONS]
+        if qualification and qualification not in allowed:
+            raise ValidationError(
+                _("Unknown qualification '%s': use one of %s.")
+                % (qualification, ", ".join(allowed))
+            )
+        vals.setdefault(
+            "relation_qualification_user_id", qualification and self.env.uid
+        )
+        vals.setdefault(
+            "relation_qualification_date", qualification and fields.Datetime.now()
+        )
+
+    @api.multi
+    def _check_relation_profile_access(self):
+        if self.env.user._is_superuser() or self.env.user.has_group(
+            "sales_team.group_sale_salesman"
+        ):
+            return
+        raise AccessError(
+            _(
+                "Only sales users can change service preferences, relation "
+                "motives and the qualification of a customer."
+            )
+        )
