@@ -15,12 +15,17 @@
     "installable": True,
     "depends": ["sale_management"],
     "data": [
+        "security/relation_pyramid_security.xml",
         "security/ir.model.access.csv",
         "data/relation_service_preference_data.xml",
         "data/relation_motive_data.xml",
+        "data/ir_cron_data.xml",
         "views/relation_service_preference_views.xml",
         "views/relation_motive_views.xml",
+        "views/relation_pyramid_profile_views.xml",
         "views/res_partner_views.xml",
         "views/menus.xml",
     ],
+    "demo": ["demo/relation_pyramid_demo.xml"],
+    "post_init_hook": "post_init_hook",
 }

@@ -1,5 +1,202 @@
-# Run inside `odoo shell`: prints what the demo database holds.
-partners = env["res.partner"]
-print("Customers with a relation profile:")
-for key, label in partners._fields["relation_qualification"].selection:
-    print("  %-28s %5d" % (label, partners.search_count([("relation_qualification", "=", key)])))
+# Run inside `odoo shell` (scripts/demo.sh pipes it in; `env` exists):
+# recompute the customer pyramid of every company, commit, and print per
+# company the levels with their customers and revenue, the Pareto line, the
+# risk customers and the biggest customers. Python 3.5: no f-strings.
+ACTIVE_LEVELS = ["top", "big", "medium", "small"]
+LEVEL_ORDER = ACTIVE_LEVELS + ["inactive", "prospect", "suspect", "other"]
+PARETO_PCT = 20
+BIGGEST = 5
+WIDTH = 78
+
+profiles = env["relation.pyramid.profile"]._ensure_profiles()  # noqa: F821
+profiles.action_recompute()
+env.cr.commit()  # noqa: F821
+
+Line = env["relation.pyramid.line"]  # noqa: F821
+company_ids = profiles.mapped("company_id").ids
+level_labels = dict(Line._fields["level"]._description_selection(Line.env))
+mode_labels = dict(profiles._fields["level_mode"]._description_selection(Line.env))
+
+# Customers and revenue per company and level: one query.
+by_level = {}
+for group in Line.read_group(
+    [("company_id", "in", company_ids)],
+    ["company_id", "level", "revenue", "previous_revenue"],
+    ["company_id", "level"],
+    lazy=False,
+):
+    by_level[(group["company_id"][0], group["level"])] = group
+
+# Per company: the top PARETO_PCT % of the active customers (by row number,
+# so ties do not stretch the group) and the customers at risk.
+env.cr.execute(  # noqa: F821
+    """
+    SELECT line.company_id,
+           COUNT(*) AS active_count,
+           COUNT(*) FILTER (WHERE line.place <= line.pareto_size) AS pareto_count,
+           COALESCE(SUM(line.revenue) FILTER (
+               WHERE line.place <= line.pareto_size), 0) AS pareto_revenue,
+           COALESCE(SUM(line.revenue), 0) AS revenue,
+           COUNT(*) FILTER (
+               WHERE line.previous_revenue > 0
+                 AND line.revenue <= line.previous_revenue
+                     * (1 - COALESCE(profile.risk_drop_pct, 30) / 100.0))
+               AS risk_count
+      FROM (SELECT company_id, revenue, previous_revenue,
+                   ROW_NUMBER() OVER (PARTITION BY company_id
+                                      ORDER BY revenue DESC, partner_id) AS place,
+                   CEIL(COUNT(*) OVER (PARTITION BY company_id)
+                        * %(pct)s / 100.0) AS pareto_size
+              FROM relation_pyramid_line
+             WHERE lifecycle = 'active' AND company_id IN %(company_ids)s) line
+      LEFT JOIN relation_pyramid_profile profile
+             ON profile.company_id = line.company_id
+     GROUP BY line.company_id
+    """,
+    {"pct": PARETO_PCT, "company_ids": tuple(company_ids) or (0,)},
+)
+pareto = {row[0]: row[1:] for row in env.cr.fetchall()}  # noqa: F821
+
+
+def money(amount, currency):
+    text = "{:,.{digits}f}".format(amount or 0.0, digits=currency.decimal_places)
+    if currency.position == "after":
+        return "%s %s" % (text, currency.symbol)
+    return "%s %s" % (currency.symbol, text)
+
+
+def pct(part, whole):
+    if not whole:
+        return "-"
+    return "%.1f %%" % (100.0 * part / whole)
+
+
+def print_company(profile):
+    company = profile.company_id
+    currency = company.currency_id
+    print("")
+    print("=" * WIDTH)
+    print("Customer pyramid of %s (%s)" % (company.name, currency.name))
+    print("=" * WIDTH)
+    if not profile.last_reference_date:
+        print("Not computed yet.")
+        return
+    reference = profile._reference_date(profile.last_reference_date)
+    bounds = profile._period_bounds(reference)
+    print(
+        "Reference date %s, period %s .. %s (%d months), previous period %s .. %s"
+        % (
+            reference,
+            bounds["start"],
+            bounds["end"],
+            profile.period_months,
+            bounds["previous_start"],
+            bounds["previous_end"],
+        )
+    )
+    cut_offs = {
+        "count": "1/5/20 %% of customers: %g/%g/%g %%"
+        % (profile.top_count_pct, profile.big_count_pct, profile.medium_count_pct),
+        "share": "cumulative revenue %g/%g/%g %%"
+        % (profile.top_share_pct, profile.big_share_pct, profile.medium_share_pct),
+        "threshold": "minimum revenue %s/%s/%s"
+        % tuple(
+            money(amount, currency)
+            for amount in (
+                profile.top_min_revenue,
+                profile.big_min_revenue,
+                profile.medium_min_revenue,
+            )
+        ),
+    }
+    print(
+        "Levels by %s (%s)"
+        % (mode_labels.get(profile.level_mode, profile.level_mode).lower(),
+           cut_offs.get(profile.level_mode, ""))
+    )
+    groups = [by_level.get((company.id, level), {}) for level in LEVEL_ORDER]
+    if not any(groups):
+        print("No customers yet.")
+        return
+    active_count = sum(g.get("__count", 0) for g in groups[: len(ACTIVE_LEVELS)])
+    active_revenue = sum(g.get("revenue") or 0.0 for g in groups[: len(ACTIVE_LEVELS)])
+    previous_total = sum(g.get("previous_revenue") or 0.0 for g in groups)
+    row = "  %-10s %9s %9s %18s %9s %18s"
+    print("")
+    print(row % ("Level", "Customers", "% active", "Revenue", "% revenue",
+                 "Previous period"))
+    print("  " + "-" * (WIDTH - 2))
+    for level, group in zip(LEVEL_ORDER, groups):
+        count = group.get("__count", 0)
+        revenue = group.get("revenue") or 0.0
+        is_active = level in ACTIVE_LEVELS
+        print(
+            row
+            % (
+                level_labels.get(level, level),
+                count,
+                pct(count, active_count) if is_active else "",
+                money(revenue, currency),
+                pct(revenue, active_revenue) if is_active else "",
+                money(group.get("previous_revenue"), currency),
+            )
+        )
+        if level == ACTIVE_LEVELS[-1]:
+            print("  " + "-" * (WIDTH - 2))
+            print(
+                row
+                % (
+                    "Active",
+                    active_count,
+                    pct(active_count, active_count),
+                    money(active_revenue, currency),
+                    pct(active_revenue, active_revenue),
+                    "",
+                )
+            )
+            print("  " + "-" * (WIDTH - 2))
+    print("  %-10s %9d %9s %18s %9s %18s" % (
+        "All", sum(g.get("__count", 0) for g in groups), "",
+        money(active_revenue, currency), "", money(previous_total, currency)))
+
+    figures = pareto.get(company.id)
+    print("")
+    if figures and figures[3]:
+        active, top_count, top_revenue, revenue, risk_count = figures
+        print(
+            "Pareto: the top %d %% of active customers (%d of %d) bring %s of "
+            "revenue." % (PARETO_PCT, top_count, active, pct(top_revenue, revenue))
+        )
+        print(
+            "Risk: %d active customers lost %g %% or more of their revenue "
+            "against the previous period." % (risk_count, profile.risk_drop_pct)
+        )
+    else:
+        print("Pareto: no revenue in the period.")
+
+    biggest = Line.search_read(
+        [("company_id", "=", company.id), ("lifecycle", "=", "active")],
+        ["partner_id", "level", "revenue", "previous_revenue", "revenue_share"],
+        order="revenue desc, rank, id",
+        limit=BIGGEST,
+    )
+    if biggest:
+        print("")
+        print("The %d biggest customers:" % len(biggest))
+        for position, line in enumerate(biggest, 1):
+            print(
+                "  %d. %-36s %-7s %16s %8s  (previous %s)"
+                % (
+                    position,
+                    line["partner_id"][1][:36],
+                    level_labels.get(line["level"], line["level"]),
+                    money(line["revenue"], currency),
+                    pct(line["revenue"], active_revenue),
+                    money(line["previous_revenue"], currency),
+                )
+            )
+
+
+for summary_profile in profiles.sorted(lambda p: p.company_id.id):
+    print_company(summary_profile)
+print("")

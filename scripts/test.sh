@@ -9,4 +9,4 @@ source "$(dirname "$0")/common.sh"
 say "running the tests on $RP_TEST_DB"
 cd "$RP_ROOT"
 ODOO_RC="$RP_CONF" "$RP_VENV/bin/python" -m pytest \
-    --odoo-database="$RP_TEST_DB" --odoo-config="$RP_CONF" tests "$@"
+    --odoo-database="$RP_TEST_DB" --odoo-config="$RP_CONF" "${@:-tests}"

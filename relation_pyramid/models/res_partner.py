@@ -2,6 +2,9 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, ValidationError
+from odoo.osv import expression
+
+from .relation_pyramid_profile import LEVELS, LIFECYCLES
 
 RELATION_QUALIFICATIONS = [
     ("prospect", "Prospect"),
@@ -51,6 +54,106 @@ class ResPartner(models.Model):
     relation_qualification_date = fields.Datetime(
         string="Qualified On", readonly=True
     )
+
+    # The customer's place in the pyramid of the user's current company, read
+    # from the commercial partner's row (contacts show their company's).
+    relation_lifecycle = fields.Selection(
+        LIFECYCLES,
+        string="Lifecycle",
+        compute="_compute_pyramid",
+        search="_search_relation_lifecycle",
+        groups="sales_team.group_sale_salesman",
+    )
+    pyramid_level = fields.Selection(
+        LEVELS,
+        string="Pyramid Level",
+        compute="_compute_pyramid",
+        search="_search_pyramid_level",
+        groups="sales_team.group_sale_salesman",
+    )
+    pyramid_revenue = fields.Monetary(
+        string="Pyramid Revenue",
+        compute="_compute_pyramid",
+        search="_search_pyramid_revenue",
+        currency_field="pyramid_currency_id",
+        groups="sales_team.group_sale_salesman",
+        help="Revenue of the period from confirmed sale orders, in the company "
+        "currency.",
+    )
+    pyramid_rank = fields.Integer(
+        string="Pyramid Rank",
+        compute="_compute_pyramid",
+        groups="sales_team.group_sale_salesman",
+    )
+    pyramid_currency_id = fields.Many2one(
+        "res.currency",
+        compute="_compute_pyramid",
+        groups="sales_team.group_sale_salesman",
+    )
+    pyramid_snapshot_line_ids = fields.One2many(
+        "relation.pyramid.snapshot.line",
+        "partner_id",
+        string="Level History",
+        readonly=True,
+        groups="sales_team.group_sale_salesman",
+    )
+
+    @api.multi
+    def _compute_pyramid(self):
+        company = self.env.user.company_id
+        commercial_ids = self.mapped("commercial_partner_id").ids
+        lines = self.env["relation.pyramid.line"].search(
+            [("company_id", "=", company.id), ("partner_id", "in", commercial_ids)]
+        )
+        line_by_partner = {line.partner_id.id: line for line in lines}
+        for partner in self:
+            line = line_by_partner.get(partner.commercial_partner_id.id)
+            partner.pyramid_currency_id = company.currency_id
+            if line:
+                partner.relation_lifecycle = line.lifecycle
+                partner.pyramid_level = line.level
+                partner.pyramid_revenue = line.revenue
+                partner.pyramid_rank = line.rank
+
+    def _search_relation_lifecycle(self, operator, value):
+        return self._search_pyramid_line("lifecycle", operator, value)
+
+    def _search_pyramid_level(self, operator, value):
+        return self._search_pyramid_line("level", operator, value)
+
+    def _search_pyramid_revenue(self, operator, value):
+        return self._search_pyramid_line("revenue", operator, value)
+
+    @api.model
+    def _search_pyramid_line(self, line_field, operator, value):
+        """Partners whose commercial partner's row in the current company
+        matches; a negative condition (or ``= False``) takes the partners
+        without a matching row, as Odoo does for empty values."""
+        negative = operator in expression.NEGATIVE_TERM_OPERATORS
+        if value is False or value is None:
+            negative = operator in ("=", "==") or not negative
+            line_domain = []
+        elif negative:
+            positive = expression.TERM_OPERATORS_NEGATION[operator]
+            line_domain = [(line_field, positive, value)]
+        else:
+            line_domain = [(line_field, operator, value)]
+        lines = self.env["relation.pyramid.line"].sudo()
+        query = lines._where_calc(
+            [("company_id", "=", self.env.user.company_id.id)] + line_domain
+        )
+        tables, where, params = query.get_sql()
+        subquery = 'SELECT "relation_pyramid_line".partner_id FROM %s WHERE %s' % (
+            tables,
+            where,
+        )
+        return [
+            (
+                "commercial_partner_id",
+                "not inselect" if negative else "inselect",
+                (subquery, params),
+            )
+        ]
 
     @api.model
     def _relation_profile_fields(self):

@@ -1,0 +1,47 @@
+# Copyright 2026 relation_pyramid authors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from odoo import fields, models
+
+from .relation_pyramid_profile import LEVELS, LIFECYCLES
+
+
+class RelationPyramidLine(models.Model):
+    """A customer's place in their company's pyramid, written by the engine
+    (``relation.pyramid.profile``), one row per company and customer."""
+
+    _name = "relation.pyramid.line"
+    _description = "Customer pyramid row"
+    _order = "company_id, rank, revenue desc, id"
+    _rec_name = "partner_id"
+
+    company_id = fields.Many2one(
+        "res.company", required=True, readonly=True, index=True, ondelete="cascade"
+    )
+    partner_id = fields.Many2one(
+        "res.partner",
+        string="Customer",
+        required=True,
+        readonly=True,
+        index=True,
+        ondelete="cascade",
+    )
+    currency_id = fields.Many2one(related="company_id.currency_id", readonly=True)
+    lifecycle = fields.Selection(LIFECYCLES, required=True, readonly=True, index=True)
+    level = fields.Selection(LEVELS, required=True, readonly=True, index=True)
+    revenue = fields.Monetary(string="Period Revenue", readonly=True)
+    previous_revenue = fields.Monetary(string="Previous Period Revenue", readonly=True)
+    rank = fields.Integer(readonly=True, group_operator="min")
+    revenue_share = fields.Float(
+        string="Share of Revenue (%)", digits=(16, 4), readonly=True, group_operator="sum"
+    )
+    cumulative_share = fields.Float(
+        string="Cumulative Share (%)", digits=(16, 4), readonly=True, group_operator="max"
+    )
+
+    _sql_constraints = [
+        (
+            "company_partner_uniq",
+            "unique(company_id, partner_id)",
+            "A customer has one row per company in the pyramid.",
+        )
+    ]

@@ -1,0 +1,653 @@
+# Copyright 2026 relation_pyramid authors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+"""Per-company pyramid configuration and the pyramid engine.
+
+The engine runs inside PostgreSQL, in small overridable steps:
+
+1. ``_gather_revenue``: period and previous-period revenue per commercial
+   partner from confirmed sale orders, converted to the company currency,
+   plus whether the customer bought before the period or has any order;
+2. ``_classify``: lifecycle, rank (ties share the better rank), share,
+   cumulative share and level (``_level_sql_<mode>``);
+3. ``_write_lines``: the current rows, upserted, unchanged rows skipped;
+4. ``_write_snapshot``: the levels at the reference date, kept as history.
+"""
+import logging
+from decimal import Decimal
+
+from dateutil.relativedelta import relativedelta
+
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
+
+_logger = logging.getLogger(__name__)
+
+LIFECYCLES = [
+    ("active", "Active"),
+    ("inactive", "Inactive"),
+    ("prospect", "Prospect"),
+    ("suspect", "Suspect"),
+    ("other", "Other"),
+]
+ACTIVE_LEVELS = ["top", "big", "medium", "small"]
+LEVELS = [
+    ("top", "Top"),
+    ("big", "Big"),
+    ("medium", "Medium"),
+    ("small", "Small"),
+    ("inactive", "Inactive"),
+    ("prospect", "Prospect"),
+    ("suspect", "Suspect"),
+    ("other", "Other"),
+]
+LEVEL_MODES = [
+    ("count", "Share of customers (Curry)"),
+    ("threshold", "Fixed revenue thresholds"),
+    ("share", "Cumulative share of revenue (ABC)"),
+]
+# Columns of the engine's result that the stored rows mirror.
+RESULT_COLUMNS = [
+    "lifecycle",
+    "level",
+    "revenue",
+    "previous_revenue",
+    "rank",
+    "revenue_share",
+    "cumulative_share",
+]
+
+
+class RelationPyramidProfile(models.Model):
+    _name = "relation.pyramid.profile"
+    _description = "Customer pyramid settings"
+    _rec_name = "company_id"
+
+    company_id = fields.Many2one(
+        "res.company",
+        required=True,
+        ondelete="cascade",
+        default=lambda self: self.env.user.company_id,
+    )
+    currency_id = fields.Many2one(related="company_id.currency_id", readonly=True)
+    period_months = fields.Integer(
+        string="Period (months)",
+        default=12,
+        required=True,
+        help="Length of the rolling period that ends at the reference date.",
+    )
+    level_mode = fields.Selection(
+        LEVEL_MODES,
+        string="Levels By",
+        default="count",
+        required=True,
+        help="Share of customers: rank the active customers by revenue and cut "
+        "at cumulative percentages of their number (1/5/20 %: top 1 %, big 4 %, "
+        "medium 15 %, small 80 %). Fixed thresholds: a minimum revenue per "
+        "level. Cumulative share of revenue: the customers that together make "
+        "the first 50/80/95 % of revenue.",
+    )
+    top_count_pct = fields.Float(string="Top: % of Customers", default=1.0)
+    big_count_pct = fields.Float(string="Big: Cumulative % of Customers", default=5.0)
+    medium_count_pct = fields.Float(
+        string="Medium: Cumulative % of Customers", default=20.0
+    )
+    top_min_revenue = fields.Monetary(string="Top: Minimum Revenue")
+    big_min_revenue = fields.Monetary(string="Big: Minimum Revenue")
+    medium_min_revenue = fields.Monetary(string="Medium: Minimum Revenue")
+    top_share_pct = fields.Float(string="Top: % of Revenue", default=50.0)
+    big_share_pct = fields.Float(string="Big: Cumulative % of Revenue", default=80.0)
+    medium_share_pct = fields.Float(
+        string="Medium: Cumulative % of Revenue", default=95.0
+    )
+    risk_drop_pct = fields.Float(
+        string="Risk: Revenue Drop (%)",
+        default=30.0,
+        help="An active customer whose revenue fell by at least this share "
+        "against the previous period is a risk customer.",
+    )
+    last_reference_date = fields.Date(readonly=True)
+    last_recompute_date = fields.Datetime(string="Last Recomputed On", readonly=True)
+
+    _sql_constraints = [
+        (
+            "company_uniq",
+            "unique(company_id)",
+            "A company has one customer pyramid configuration.",
+        )
+    ]
+
+    @api.constrains("period_months")
+    def _check_period_months(self):
+        for profile in self:
+            if profile.period_months < 1:
+                raise ValidationError(_("The period must be at least 1 month."))
+
+    @api.constrains("top_count_pct", "big_count_pct", "medium_count_pct")
+    def _check_count_pct(self):
+        for profile in self:
+            profile._check_increasing_pct(
+                _("customer share"),
+                [profile.top_count_pct, profile.big_count_pct, profile.medium_count_pct],
+            )
+
+    @api.constrains("top_share_pct", "big_share_pct", "medium_share_pct")
+    def _check_share_pct(self):
+        for profile in self:
+            profile._check_increasing_pct(
+                _("revenue share"),
+                [profile.top_share_pct, profile.big_share_pct, profile.medium_share_pct],
+            )
+
+    @api.constrains(
+        "level_mode", "top_min_revenue", "big_min_revenue", "medium_min_revenue"
+    )
+    def _check_min_revenue(self):
+        for profile in self:
+            amounts = [
+                profile.top_min_revenue,
+                profile.big_min_revenue,
+                profile.medium_min_revenue,
+            ]
+            if any(amount < 0 for amount in amounts):
+                raise ValidationError(_("Minimum revenues cannot be negative."))
+            if profile.level_mode == "threshold" and not (
+                amounts[0] > amounts[1] > amounts[2] > 0
+            ):
+                raise ValidationError(
+                    _(
+                        "Minimum revenues must decrease from top to big to medium "
+                        "and be above zero (now %s, %s, %s)."
+                    )
+                    % tuple(amounts)
+                )
+
+    @api.model
+    def _check_increasing_pct(self, what, cut_offs):
+        if not 0 < cut_offs[0] < cut_offs[1] < cut_offs[2] < 100:
+            raise ValidationError(
+                _(
+                    "The %s cut-offs are cumulative: they must increase strictly "
+                    "from top to big to medium, between 0 and 100 %% "
+                    "(now %s, %s, %s)."
+                )
+                % ((what,) + tuple(cut_offs))
+            )
+
+    # ------------------------------------------------------------------
+    # Public entry points
+    # ------------------------------------------------------------------
+    @api.model
+    def _ensure_profiles(self):
+        """A profile for every company, created with the defaults."""
+        companies = self.env["res.company"].sudo().search([])
+        have = self.sudo().search([]).mapped("company_id")
+        for company in companies - have:
+            self.sudo().create({"company_id": company.id})
+        return self.sudo().search([])
+
+    @api.multi
+    def action_recompute(self, reference_date=None):
+        """Recompute the pyramid of each profile's company at the reference
+        date (default: today) and keep the result as that date's snapshot.
+        Callable over XML-RPC by sales managers."""
+        self.check_access_rights("write")
+        self.check_access_rule("write")
+        for profile in self.sudo():
+            profile._recompute(profile._reference_date(reference_date))
+        return True
+
+    @api.multi
+    def action_backfill_snapshots(self, reference_dates):
+        """Snapshots at past dates from the existing orders, leaving the
+        current levels as they are. ``reference_dates``: dates or ISO strings."""
+        self.check_access_rights("write")
+        self.check_access_rule("write")
+        for profile in self.sudo():
+            for reference_date in reference_dates:
+                profile._backfill_snapshot(profile._reference_date(reference_date))
+        return True
+
+    @api.multi
+    def action_backfill_quarter_ends(self):
+        """Button: snapshots at the last four quarter ends before today."""
+        for profile in self:
+            profile.action_backfill_snapshots(
+                profile._quarter_ends_before(profile._reference_date(), 4)
+            )
+        return True
+
+    @api.model
+    def _quarter_ends_before(self, day, count):
+        """The ``count`` last quarter ends strictly before ``day``, oldest first."""
+        quarter_start = day.replace(month=(day.month - 1) // 3 * 3 + 1, day=1)
+        return [
+            quarter_start - relativedelta(months=3 * back) - relativedelta(days=1)
+            for back in reversed(range(count))
+        ]
+
+    @api.model
+    def _cron_recompute(self):
+        self._ensure_profiles().action_recompute()
+
+    @api.model
+    def _refresh_customers(self, orders):
+        """Bring the customers of just confirmed orders up to date at once
+        (a first order makes them active) without a full recompute: their
+        revenue and lifecycle are recomputed, their level placed against the
+        current levels; ranks and shares follow at the next recompute."""
+        profiles = self.sudo().search(
+            [("company_id", "in", orders.mapped("company_id").ids)]
+        )
+        for profile in profiles.filtered("last_reference_date"):
+            company_orders = orders.filtered(
+                lambda order: order.company_id == profile.company_id
+            )
+            partner_ids = company_orders.mapped("partner_id.commercial_partner_id").ids
+            reference_date = max(
+                profile._reference_date(),
+                fields.Date.from_string(profile.last_reference_date),
+            )
+            profile._compute_result(reference_date, partner_ids)
+            profile._write_lines(partner_ids)
+
+    # ------------------------------------------------------------------
+    # The engine
+    # ------------------------------------------------------------------
+    @api.multi
+    def _reference_date(self, reference_date=None):
+        self.ensure_one()
+        if not reference_date:
+            return fields.Date.from_string(
+                fields.Date.context_today(self.with_context(tz=self._company_tz()))
+            )
+        if isinstance(reference_date, str):
+            try:
+                return fields.Date.from_string(reference_date)
+            except ValueError:
+                raise ValidationError(
+                    _("'%s' is not a date: use the form YYYY-MM-DD.") % reference_date
+                )
+        return reference_date
+
+    @api.multi
+    def _company_tz(self):
+        partner = self.company_id.partner_id
+        return partner.tz or self.env.user.tz or "UTC"
+
+    @api.multi
+    def _period_bounds(self, reference_date):
+        """Period and previous period as whole days, both ends included."""
+        self.ensure_one()
+        months = relativedelta(months=self.period_months)
+        one_day = relativedelta(days=1)
+        start = reference_date - months + one_day
+        previous_end = start - one_day
+        return {
+            "start": start,
+            "end": reference_date,
+            "previous_start": previous_end - months + one_day,
+            "previous_end": previous_end,
+        }
+
+    @api.multi
+    def _recompute(self, reference_date):
+        self.ensure_one()
+        _logger.info(
+            "Customer pyramid of %s at %s: recompute starts",
+            self.company_id.name,
+            reference_date,
+        )
+        self._compute_result(reference_date)
+        counts = self._write_lines()
+        snapshot = self._write_snapshot(reference_date)
+        self.write(
+            {
+                "last_reference_date": reference_date,
+                "last_recompute_date": fields.Datetime.now(),
+            }
+        )
+        _logger.info(
+            "Customer pyramid of %s at %s: %d customers, %d rows written, "
+            "%d removed, snapshot %s",
+            self.company_id.name,
+            reference_date,
+            counts["customers"],
+            counts["written"],
+            counts["removed"],
+            snapshot.id,
+        )
+        return counts
+
+    @api.multi
+    def _backfill_snapshot(self, reference_date):
+        self.ensure_one()
+        self._compute_result(reference_date)
+        return self._write_snapshot(reference_date)
+
+    @api.multi
+    def _compute_result(self, reference_date, partner_ids=None):
+        """Fill the temporary table ``relation_pyramid_result``."""
+        self._gather_revenue(self._period_bounds(reference_date), partner_ids)
+        self._classify(partner_ids)
+
+    @api.multi
+    def _gather_revenue(self, bounds, partner_ids=None):
+        """Temporary table ``relation_pyramid_revenue``: per commercial partner
+        the revenue of the period and the previous period in the company
+        currency, whether they bought before the period and whether they have
+        any order at all; plus qualified partners without orders."""
+        self.ensure_one()
+        cr = self.env.cr
+        cr.execute("DROP TABLE IF EXISTS relation_pyramid_revenue")
+        params = dict(
+            bounds,
+            company_id=self.company_id.id,
+            currency_id=self.currency_id.id,
+            digits=self.currency_id.decimal_places,
+            partner_ids=tuple(partner_ids or [0]),
+            all_partners=partner_ids is None,
+        )
+        cr.execute(
+            """
+            CREATE TEMP TABLE relation_pyramid_revenue ON COMMIT DROP AS
+            WITH orders AS (
+                SELECT partner.commercial_partner_id AS partner_id,
+                       so.state IN ('sale', 'done') AS confirmed,
+                       COALESCE(so.confirmation_date, so.date_order)::date AS day,
+                       so.amount_untaxed * CASE
+                           WHEN pricelist.currency_id = %(currency_id)s THEN 1.0
+                           ELSE COALESCE(to_rate.rate, 1.0) / COALESCE(from_rate.rate, 1.0)
+                       END AS amount
+                  FROM sale_order so
+                  JOIN res_partner partner ON partner.id = so.partner_id
+                  JOIN product_pricelist pricelist ON pricelist.id = so.pricelist_id
+                  LEFT JOIN LATERAL (
+                      SELECT rate.rate FROM res_currency_rate rate
+                       WHERE pricelist.currency_id <> %(currency_id)s
+                         AND rate.currency_id = pricelist.currency_id
+                         AND rate.name <= COALESCE(so.confirmation_date, so.date_order)::date
+                         AND (rate.company_id IS NULL OR rate.company_id = %(company_id)s)
+                       ORDER BY rate.company_id, rate.name DESC LIMIT 1
+                  ) from_rate ON TRUE
+                  LEFT JOIN LATERAL (
+                      SELECT rate.rate FROM res_currency_rate rate
+                       WHERE pricelist.currency_id <> %(currency_id)s
+                         AND rate.currency_id = %(currency_id)s
+                         AND rate.name <= COALESCE(so.confirmation_date, so.date_order)::date
+                         AND (rate.company_id IS NULL OR rate.company_id = %(company_id)s)
+                       ORDER BY rate.company_id, rate.name DESC LIMIT 1
+                  ) to_rate ON TRUE
+                 WHERE so.company_id = %(company_id)s
+                   AND so.state IN ('draft', 'sent', 'sale', 'done')
+                   AND COALESCE(so.confirmation_date, so.date_order)::date <= %(end)s
+                   AND (%(all_partners)s OR partner.commercial_partner_id IN %(partner_ids)s)
+            )
+            SELECT partner_id,
+                   ROUND(COALESCE(SUM(amount) FILTER (
+                       WHERE confirmed AND day >= %(start)s), 0), %(digits)s
+                   ) AS revenue,
+                   ROUND(COALESCE(SUM(amount) FILTER (
+                       WHERE confirmed AND day BETWEEN %(previous_start)s
+                                              AND %(previous_end)s), 0), %(digits)s
+                   ) AS previous_revenue,
+                   COALESCE(BOOL_OR(confirmed AND day < %(start)s), FALSE)
+                       AS bought_before,
+                   TRUE AS has_order
+              FROM orders
+             GROUP BY partner_id
+            UNION ALL
+            SELECT partner.id, 0, 0, FALSE, FALSE
+              FROM res_partner partner
+             WHERE partner.relation_qualification IS NOT NULL
+               AND partner.active
+               AND partner.id = partner.commercial_partner_id
+               AND (partner.company_id IS NULL OR partner.company_id = %(company_id)s)
+               AND (%(all_partners)s OR partner.id IN %(partner_ids)s)
+               AND NOT EXISTS (
+                   SELECT 1 FROM sale_order so
+                     JOIN res_partner contact ON contact.id = so.partner_id
+                    WHERE contact.commercial_partner_id = partner.id
+                      AND so.company_id = %(company_id)s
+                      AND so.state IN ('draft', 'sent', 'sale', 'done')
+                      AND COALESCE(so.confirmation_date, so.date_order)::date
+                          <= %(end)s)
+            """,
+            params,
+        )
+
+    @api.multi
+    def _classify(self, partner_ids=None):
+        """Temporary table ``relation_pyramid_result``: lifecycle, rank,
+        shares and level per customer."""
+        self.ensure_one()
+        cr = self.env.cr
+        cr.execute("DROP TABLE IF EXISTS relation_pyramid_result")
+        if partner_ids is None:
+            level_sql, level_params = getattr(self, "_level_sql_%s" % self.level_mode)()
+        else:
+            level_sql, level_params = self._level_sql_current_boundaries(partner_ids)
+        cr.execute(
+            """
+            CREATE TEMP TABLE relation_pyramid_result ON COMMIT DROP AS
+            WITH lifecycle AS (
+                SELECT revenue.*,
+                       CASE WHEN revenue.revenue > 0 THEN 'active'
+                            WHEN revenue.bought_before THEN 'inactive'
+                            WHEN revenue.has_order THEN 'prospect'
+                            ELSE partner.relation_qualification
+                       END AS lifecycle
+                  FROM relation_pyramid_revenue revenue
+                  JOIN res_partner partner ON partner.id = revenue.partner_id
+            ), ranked AS (
+                SELECT lifecycle.*,
+                       RANK() OVER w_active AS active_rank,
+                       COUNT(*) OVER w_all AS active_count,
+                       SUM(revenue) OVER w_all AS total_revenue,
+                       COALESCE(SUM(revenue) OVER (
+                           w_active RANGE BETWEEN UNBOUNDED PRECEDING
+                                              AND CURRENT ROW EXCLUDE GROUP), 0)
+                           AS revenue_before
+                  FROM lifecycle
+                WINDOW w_all AS (PARTITION BY lifecycle = 'active'),
+                       w_active AS (PARTITION BY lifecycle = 'active'
+                                    ORDER BY revenue DESC)
+            )
+            SELECT partner_id,
+                   lifecycle,
+                   CASE WHEN lifecycle = 'active' THEN {level_sql}
+                        ELSE lifecycle END AS level,
+                   revenue,
+                   previous_revenue,
+                   CASE WHEN lifecycle = 'active' THEN active_rank END AS rank,
+                   CASE WHEN lifecycle = 'active'
+                        THEN ROUND(100.0 * revenue / total_revenue, 4) END
+                       AS revenue_share,
+                   CASE WHEN lifecycle = 'active'
+                        THEN ROUND(100.0 * (revenue_before + SUM(revenue) OVER (
+                            PARTITION BY lifecycle = 'active', revenue))
+                            / total_revenue, 4) END AS cumulative_share
+              FROM ranked
+             WHERE lifecycle IS NOT NULL
+            """.format(
+                level_sql=level_sql
+            ),
+            level_params,
+        )
+
+    @api.multi
+    def _level_sql_count(self):
+        """Curry: rank ≤ ceil(N · cut-off) for each cumulative cut-off."""
+        return (
+            """CASE WHEN active_rank <= CEIL(active_count * %(top)s / 100.0) THEN 'top'
+                    WHEN active_rank <= CEIL(active_count * %(big)s / 100.0) THEN 'big'
+                    WHEN active_rank <= CEIL(active_count * %(medium)s / 100.0)
+                         THEN 'medium'
+                    ELSE 'small' END""",
+            {
+                "top": self._as_numeric(self.top_count_pct),
+                "big": self._as_numeric(self.big_count_pct),
+                "medium": self._as_numeric(self.medium_count_pct),
+            },
+        )
+
+    @api.multi
+    def _level_sql_threshold(self):
+        """Fixed minimum revenue per level."""
+        return (
+            """CASE WHEN revenue >= %(top)s THEN 'top'
+                    WHEN revenue >= %(big)s THEN 'big'
+                    WHEN revenue >= %(medium)s THEN 'medium'
+                    ELSE 'small' END""",
+            {
+                "top": self._as_numeric(self.top_min_revenue),
+                "big": self._as_numeric(self.big_min_revenue),
+                "medium": self._as_numeric(self.medium_min_revenue),
+            },
+        )
+
+    @api.multi
+    def _level_sql_share(self):
+        """ABC: a customer belongs to the first level whose cumulative revenue
+        share is not yet reached by the customers ranked above them, so the
+        customer that crosses a cut-off still belongs to the level above."""
+        return (
+            """CASE WHEN 100.0 * revenue_before < %(top)s * total_revenue THEN 'top'
+                    WHEN 100.0 * revenue_before < %(big)s * total_revenue THEN 'big'
+                    WHEN 100.0 * revenue_before < %(medium)s * total_revenue
+                         THEN 'medium'
+                    ELSE 'small' END""",
+            {
+                "top": self._as_numeric(self.top_share_pct),
+                "big": self._as_numeric(self.big_share_pct),
+                "medium": self._as_numeric(self.medium_share_pct),
+            },
+        )
+
+    @api.multi
+    def _level_sql_current_boundaries(self, partner_ids):
+        """For a few customers between two recomputes: the highest level whose
+        lowest current revenue (among the other customers) they reach."""
+        self.ensure_one()
+        self.env.cr.execute(
+            """
+            SELECT level, MIN(revenue) FROM relation_pyramid_line
+             WHERE company_id = %s AND level IN ('top', 'big', 'medium')
+               AND partner_id NOT IN %s
+             GROUP BY level
+            """,
+            (self.company_id.id, tuple(partner_ids) or (0,)),
+        )
+        lowest = dict(self.env.cr.fetchall())
+        return (
+            """CASE WHEN revenue >= %(top)s THEN 'top'
+                    WHEN revenue >= %(big)s THEN 'big'
+                    WHEN revenue >= %(medium)s THEN 'medium'
+                    ELSE 'small' END""",
+            {
+                level: lowest.get(level, Decimal("Infinity"))
+                for level in ("top", "big", "medium")
+            },
+        )
+
+    @staticmethod
+    def _as_numeric(value):
+        """Pass a float to PostgreSQL as an exact decimal (7 % of 100
+        customers is 7, not 7.000000000000001)."""
+        return Decimal(str(value or 0.0))
+
+    @api.multi
+    def _write_lines(self, partner_ids=None):
+        """Upsert the result into ``relation_pyramid_line``; rows whose values
+        did not change are not written, customers no longer in the result are
+        removed."""
+        self.ensure_one()
+        return self._sync_rows(
+            "relation.pyramid.line",
+            "company_id",
+            self.company_id.id,
+            RESULT_COLUMNS,
+            partner_ids=partner_ids,
+        )
+
+    @api.multi
+    def _write_snapshot(self, reference_date):
+        self.ensure_one()
+        snapshot_model = self.env["relation.pyramid.snapshot"].sudo()
+        snapshot = snapshot_model.search(
+            [("company_id", "=", self.company_id.id), ("date", "=", reference_date)]
+        )
+        if not snapshot:
+            snapshot = snapshot_model.create(
+                {"company_id": self.company_id.id, "date": reference_date}
+            )
+        self._sync_rows(
+            "relation.pyramid.snapshot.line",
+            "snapshot_id",
+            snapshot.id,
+            ["lifecycle", "level", "revenue", "rank"],
+            extra={"company_id": self.company_id.id, "date": reference_date},
+        )
+        snapshot.invalidate_cache()
+        return snapshot
+
+    @api.multi
+    def _sync_rows(
+        self, model_name, scope_column, scope_id, columns, extra=None, partner_ids=None
+    ):
+        """Make the rows of ``model_name`` with ``scope_column = scope_id``
+        equal the engine's result, one row per partner: remove the rows of
+        customers no longer there (only among ``partner_ids`` if given), then
+        insert new rows and update changed ones in one statement."""
+        cr = self.env.cr
+        table = self.env[model_name]._table
+        extra = extra or {}
+        params = dict(
+            extra,
+            scope_id=scope_id,
+            uid=self.env.uid,
+            partner_ids=tuple(partner_ids or [0]),
+            all_partners=partner_ids is None,
+        )
+        fixed_columns = [scope_column] + sorted(extra)
+        fixed_values = ["%(scope_id)s"] + ["%%(%s)s" % name for name in sorted(extra)]
+        cr.execute(
+            """
+            DELETE FROM {table} row
+             WHERE row.{scope} = %(scope_id)s
+               AND (%(all_partners)s OR row.partner_id IN %(partner_ids)s)
+               AND NOT EXISTS (SELECT 1 FROM relation_pyramid_result result
+                                WHERE result.partner_id = row.partner_id)
+            """.format(
+                table=table, scope=scope_column
+            ),
+            params,
+        )
+        removed = cr.rowcount
+        cr.execute(
+            """
+            INSERT INTO {table} ({fixed_columns}, partner_id, {columns},
+                                 create_uid, create_date, write_uid, write_date)
+            SELECT {fixed_values}, partner_id, {columns},
+                   %(uid)s, NOW() AT TIME ZONE 'UTC', %(uid)s, NOW() AT TIME ZONE 'UTC'
+              FROM relation_pyramid_result
+            ON CONFLICT ({scope}, partner_id) DO UPDATE
+               SET {updates}, write_uid = EXCLUDED.write_uid,
+                   write_date = EXCLUDED.write_date
+             WHERE ({current}) IS DISTINCT FROM ({excluded})
+            """.format(
+                table=table,
+                scope=scope_column,
+                fixed_columns=", ".join(fixed_columns),
+                fixed_values=", ".join(fixed_values),
+                columns=", ".join(columns),
+                updates=", ".join("%s = EXCLUDED.%s" % (c, c) for c in columns),
+                current=", ".join("%s.%s" % (table, c) for c in columns),
+                excluded=", ".join("EXCLUDED.%s" % c for c in columns),
+            ),
+            params,
+        )
+        written = cr.rowcount
+        cr.execute("SELECT COUNT(*) FROM relation_pyramid_result")
+        customers = cr.fetchone()[0]
+        self.env[model_name].invalidate_cache()
+        return {"customers": customers, "written": written, "removed": removed}

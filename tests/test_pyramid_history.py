@@ -1,0 +1,207 @@
+"""Recompute entry points, snapshots, backfill and idempotence."""
+from odoo.exceptions import AccessError, ValidationError
+
+from .pyramid_common import IN_PERIOD, IN_PREVIOUS, REFERENCE, PyramidCase
+
+
+class TestRecomputeAndSnapshots(PyramidCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        # Big bought in both years; Grower only this year; Faded only last year.
+        cls.big = cls._customer("Big")
+        cls._order(cls.big, 1000, IN_PERIOD)
+        cls._order(cls.big, 200, IN_PREVIOUS)
+        cls.grower = cls._customer("Grower")
+        cls._order(cls.grower, 100, IN_PERIOD)
+        cls.faded = cls._customer("Faded")
+        cls._order(cls.faded, 5000, IN_PREVIOUS)
+
+    def _snapshot(self, date):
+        return self.env["relation.pyramid.snapshot"].search(
+            [("company_id", "=", self.company.id), ("date", "=", date)]
+        )
+
+    def _snapshot_levels(self, date):
+        return {
+            line.partner_id.name: line.level for line in self._snapshot(date).line_ids
+        }
+
+    def test_recompute_keeps_a_snapshot_of_its_date(self):
+        self._recompute()
+        self.assertEqual(
+            self._snapshot_levels(REFERENCE),
+            {"Big": "top", "Grower": "small", "Faded": "inactive"},
+        )
+        self.assertEqual(self.profile.last_reference_date, REFERENCE)
+
+    def test_recompute_twice_is_idempotent(self):
+        self._recompute()
+        lines_before = self._lines().read(
+            ["partner_id", "level", "revenue", "rank", "write_date"]
+        )
+        snapshot_lines = self._snapshot(REFERENCE).line_ids
+        snapshots = self.env["relation.pyramid.snapshot"].search([])
+        counts = self.profile._recompute(self.profile._reference_date(REFERENCE))
+        self.assertEqual(counts["written"], 0, "unchanged rows are not rewritten")
+        self.assertEqual(counts["removed"], 0)
+        self.assertEqual(
+            self._lines().read(["partner_id", "level", "revenue", "rank", "write_date"]),
+            lines_before,
+        )
+        self.assertEqual(self._snapshot(REFERENCE).line_ids, snapshot_lines)
+        self.assertEqual(self.env["relation.pyramid.snapshot"].search([]), snapshots)
+
+    def test_recompute_same_date_replaces_the_snapshot(self):
+        self._recompute()
+        self._order(self.grower, 5000, IN_PERIOD)
+        self._recompute()
+        self.assertEqual(
+            self._snapshot_levels(REFERENCE),
+            {"Grower": "top", "Big": "small", "Faded": "inactive"},
+        )
+
+    def test_backfill_past_snapshots_leaves_current_levels(self):
+        self._recompute()
+        current = self._table()
+        # At 2025-06-30 the period is 2024-07-01 .. 2025-06-30: Faded (5000)
+        # top, Big (200) small; Grower had not bought yet.
+        self.profile.action_backfill_snapshots(["2025-06-30", "2024-06-30"])
+        self.assertEqual(
+            self._snapshot_levels("2025-06-30"), {"Faded": "top", "Big": "small"}
+        )
+        self.assertEqual(self._snapshot_levels("2024-06-30"), {})
+        self.assertEqual(self._table(), current)
+        self.assertEqual(self.profile.last_reference_date, REFERENCE)
+
+    def test_quarter_ends_before(self):
+        days = self.profile._quarter_ends_before(
+            self.profile._reference_date("2026-11-23"), 4
+        )
+        self.assertEqual(
+            [str(day) for day in days],
+            ["2025-12-31", "2026-03-31", "2026-06-30", "2026-09-30"],
+        )
+
+    def test_partner_level_history(self):
+        self.profile.action_backfill_snapshots(["2025-06-30"])
+        self._recompute()
+        history = self.big.pyramid_snapshot_line_ids
+        self.assertEqual(
+            [(line.date, line.level) for line in history],
+            [(REFERENCE, "top"), ("2025-06-30", "small")],
+        )
+
+    def test_lost_customer_leaves_the_pyramid_rows(self):
+        self._recompute()
+        self.env["sale.order"].search([("partner_id", "=", self.grower.id)]).write(
+            {"state": "cancel"}
+        )
+        counts = self.profile._recompute(self.profile._reference_date(REFERENCE))
+        self.assertEqual(counts["removed"], 1)
+        self.assertNotIn("Grower", self._table())
+
+    def test_first_confirmed_order_makes_active_at_once(self):
+        self._recompute()
+        newcomer = self._customer("Newcomer")
+        order = self._order(newcomer, 2000, "2026-06-01", state="draft")
+        self.profile._refresh_customers(order)
+        self.assertEqual(newcomer.relation_lifecycle, "prospect")
+        order.action_confirm()
+        newcomer.invalidate_cache()
+        # Confirmed today (after the reference date): counted at today's date.
+        self.assertEqual(newcomer.relation_lifecycle, "active")
+        # 2000 reaches the lowest current top revenue (Big, 1000).
+        self.assertEqual(newcomer.pyramid_level, "top")
+        self.assertEqual(self._table()["Big"][1], "top", "others wait for the cron")
+
+    def test_cron_recomputes_every_company(self):
+        other = self.env["res.company"].create({"name": "Second"})
+        self.env["relation.pyramid.profile"]._cron_recompute()
+        profiles = self.env["relation.pyramid.profile"].search(
+            [("company_id", "in", [self.company.id, other.id])]
+        )
+        self.assertEqual(len(profiles), 2)
+        self.assertTrue(all(profiles.mapped("last_recompute_date")))
+
+
+class TestRecomputeApi(PyramidCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        group = cls.env.ref
+        cls.manager = cls.env["res.users"].create(
+            {
+                "name": "Manager",
+                "login": "pyramid_manager",
+                "groups_id": [(6, 0, [group("sales_team.group_sale_manager").id])],
+            }
+        )
+        cls.seller = cls.env["res.users"].create(
+            {
+                "name": "Seller",
+                "login": "pyramid_seller",
+                "groups_id": [(6, 0, [group("sales_team.group_sale_salesman").id])],
+            }
+        )
+        cls._order(cls._customer("Customer"), 10, IN_PERIOD)
+
+    def test_manager_recomputes_with_an_iso_date(self):
+        self.profile.sudo(self.manager).action_recompute(reference_date=REFERENCE)
+        self.assertEqual(self._levels(), {"Customer": "top"})
+
+    def test_salesperson_reads_but_cannot_recompute(self):
+        profile = self.profile.sudo(self.seller)
+        self.assertEqual(profile.period_months, 12)
+        with self.assertRaises(AccessError):
+            profile.action_recompute()
+        with self.assertRaises(AccessError):
+            profile.write({"period_months": 6})
+        self.assertFalse(self._lines())
+
+    def test_invalid_reference_date_is_refused(self):
+        with self.assertRaises(ValidationError) as caught:
+            self.profile.action_recompute(reference_date="30-06-2026")
+        self.assertIn("YYYY-MM-DD", caught.exception.name)
+        self.assertFalse(self._lines())
+
+    def test_new_company_gets_a_profile(self):
+        company = self.env["res.company"].create({"name": "Newco"})
+        profile = self.env["relation.pyramid.profile"].search(
+            [("company_id", "=", company.id)]
+        )
+        self.assertEqual(
+            (profile.period_months, profile.level_mode, profile.top_count_pct,
+             profile.big_count_pct, profile.medium_count_pct, profile.risk_drop_pct),
+            (12, "count", 1.0, 5.0, 20.0, 30.0),
+        )
+
+
+class TestProfileValidation(PyramidCase):
+    def _refused(self, vals, fragment):
+        with self.assertRaises(ValidationError) as caught:
+            with self.env.cr.savepoint():
+                self.profile.write(vals)
+        self.assertIn(fragment, caught.exception.name)
+
+    def test_period_below_one_month(self):
+        self._refused({"period_months": 0}, "at least 1 month")
+
+    def test_cut_offs_not_increasing(self):
+        self._refused({"big_count_pct": 0.5}, "increase strictly")
+        self._refused({"medium_count_pct": 100}, "between 0 and 100")
+        self._refused({"top_share_pct": 90}, "increase strictly")
+
+    def test_thresholds_not_decreasing_or_negative(self):
+        self._refused(
+            {"level_mode": "threshold", "top_min_revenue": 100,
+             "big_min_revenue": 200, "medium_min_revenue": 50},
+            "decrease",
+        )
+        self._refused({"medium_min_revenue": -1}, "negative")
+
+    def test_refused_settings_keep_the_old_values(self):
+        self._refused({"period_months": -3, "top_count_pct": 2}, "at least 1 month")
+        self.profile.invalidate_cache()
+        self.assertEqual((self.profile.period_months, self.profile.top_count_pct),
+                         (12, 1.0))

@@ -1,0 +1,120 @@
+"""Pyramid levels by rank of period revenue (DOMAIN.md, 'Pyramid level'):
+top if rank <= ceil(N*1%), big if <= ceil(N*5%), medium if <= ceil(N*20%),
+else small; equal revenue shares the better rank."""
+from .pyramid_common import IN_PERIOD, PyramidCase
+
+
+class TestLevelsByCustomerCount(PyramidCase):
+    def _make(self, revenues):
+        for index, revenue in enumerate(revenues, start=1):
+            self._order(self._customer("C%03d" % index), revenue, IN_PERIOD)
+        self._recompute()
+
+    def test_one_active_customer_is_top(self):
+        # N = 1: ceil(0.01) = 1, so rank 1 is top.
+        self._make([250.0])
+        self.assertEqual(self._table(), {"C001": ("active", "top", 250.0, 1)})
+
+    def test_seven_customers(self):
+        # N = 7: ceil(0.07) = 1 (top), ceil(0.35) = 1 (big: nobody left),
+        # ceil(1.4) = 2 (medium: rank 2), ranks 3-7 small.
+        self._make([700, 600, 500, 400, 300, 200, 100])
+        self.assertEqual(
+            self._levels(),
+            {
+                "C001": "top",
+                "C002": "medium",
+                "C003": "small",
+                "C004": "small",
+                "C005": "small",
+                "C006": "small",
+                "C007": "small",
+            },
+        )
+
+    def test_hundred_customers_split_1_4_15_80(self):
+        # Revenues 100..1: ranks 1..100, N = 100: 1 top, 4 big, 15 medium.
+        self._make([float(101 - index) for index in range(1, 101)])
+        lines = self._lines()
+        counts = {level: 0 for level in ("top", "big", "medium", "small")}
+        for line in lines:
+            counts[line.level] += 1
+        self.assertEqual(counts, {"top": 1, "big": 4, "medium": 15, "small": 80})
+        by_rank = {line.rank: line.level for line in lines}
+        self.assertEqual(
+            [by_rank[rank] for rank in (1, 2, 5, 6, 20, 21, 100)],
+            ["top", "big", "big", "medium", "medium", "small", "small"],
+        )
+
+    def test_tie_on_boundary_shares_the_better_rank(self):
+        # N = 7, medium ends at rank 2; C002 and C003 tie at 600: both rank 2,
+        # both medium; the next customer is rank 4.
+        self._make([700, 600, 600, 500, 400, 300, 200])
+        table = self._table()
+        self.assertEqual(table["C002"][1:], ("medium", 600.0, 2))
+        self.assertEqual(table["C003"][1:], ("medium", 600.0, 2))
+        self.assertEqual(table["C004"][1:], ("small", 500.0, 4))
+
+    def test_tie_at_the_top_makes_both_top(self):
+        self._make([900, 900, 100])
+        self.assertEqual(
+            self._levels(), {"C001": "top", "C002": "top", "C003": "small"}
+        )
+
+    def test_shares_and_cumulative_shares(self):
+        # Total 1000: shares 50 %, 30 %, 20 %; cumulative 50, 80, 100.
+        self._make([500, 300, 200])
+        shares = {
+            line.partner_id.name: (line.revenue_share, line.cumulative_share)
+            for line in self._lines()
+        }
+        self.assertEqual(
+            shares,
+            {"C001": (50.0, 50.0), "C002": (30.0, 80.0), "C003": (20.0, 100.0)},
+        )
+
+    def test_configured_cut_offs(self):
+        # Cut-offs 10/30/60 %, N = 10: top ranks 1, big 2-3, medium 4-6.
+        self.profile.write(
+            {"top_count_pct": 10, "big_count_pct": 30, "medium_count_pct": 60}
+        )
+        self._make([float(11 - index) for index in range(1, 11)])
+        levels = [self._levels()["C%03d" % index] for index in range(1, 11)]
+        self.assertEqual(
+            levels, ["top", "big", "big", "medium", "medium", "medium"] + ["small"] * 4
+        )
+
+
+class TestOtherLevelModes(PyramidCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        # Total revenue 1000.
+        for name, revenue in [("A", 450), ("B", 250), ("C", 150), ("D", 100), ("E", 50)]:
+            cls._order(cls._customer(name), revenue, IN_PERIOD)
+
+    def test_fixed_revenue_thresholds(self):
+        self.profile.write(
+            {
+                "level_mode": "threshold",
+                "top_min_revenue": 400,
+                "big_min_revenue": 150,
+                "medium_min_revenue": 100,
+            }
+        )
+        self._recompute()
+        self.assertEqual(
+            self._levels(),
+            {"A": "top", "B": "big", "C": "big", "D": "medium", "E": "small"},
+        )
+
+    def test_cumulative_revenue_share(self):
+        # Share before each: A 0 %, B 45 %, C 70 %, D 85 %, E 95 %.
+        # Cut-offs 50/80/95: A, B top (B crosses 50); C big (crosses 80);
+        # D medium (crosses 95); E small (95 is not below 95).
+        self.profile.write({"level_mode": "share"})
+        self._recompute()
+        self.assertEqual(
+            self._levels(),
+            {"A": "top", "B": "top", "C": "big", "D": "medium", "E": "small"},
+        )
