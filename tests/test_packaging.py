@@ -80,4 +80,3 @@ def test_pip_install_ships_addon_into_odoo_addons():
         assert not os.path.exists(os.path.join(target, "odoo", "__init__.py"))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-

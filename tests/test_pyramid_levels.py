@@ -118,3 +118,21 @@ class TestOtherLevelModes(PyramidCase):
             self._levels(),
             {"A": "top", "B": "top", "C": "big", "D": "medium", "E": "small"},
         )
+
+
+class TestUpsellGap(PyramidCase):
+    def test_gap_to_the_lowest_revenue_of_the_next_level_up(self):
+        # N = 10 with 1/5/20 %: top rank 1, big none (ceil(0.5) = 1),
+        # medium ranks 2 (ceil(2.0) = 2), small ranks 3-10.
+        # Small customers need medium's lowest (900); medium needs top's (1000).
+        revenues = [1000, 900, 800, 700, 600, 500, 400, 300, 200, 100]
+        for index, revenue in enumerate(revenues, start=1):
+            self._order(self._customer("C%02d" % index), revenue, IN_PERIOD)
+        self._recompute()
+        gaps = {
+            line.partner_id.name: (line.level, line.upsell_gap) for line in self._lines()
+        }
+        self.assertEqual(gaps["C01"], ("top", 0.0))
+        self.assertEqual(gaps["C02"], ("medium", 100.0))
+        self.assertEqual(gaps["C03"], ("small", 100.0))
+        self.assertEqual(gaps["C10"], ("small", 800.0))

@@ -601,6 +601,16 @@ class TestCommercialPartnerProfile(RelationProfileCase):
                 row["relation_qualification_user_id"][0], self.salesman_a.id
             )
 
+    @unittest.expectedFailure
+    def test_write_keeps_the_callers_values(self):
+        """BUG: write() pops the profile fields out of the caller's dict, so
+        the same values written in a loop only reach the first partner."""
+        vals = {"relation_qualification": "suspect"}
+        for partner in (self.anna, self.deboer):
+            partner.sudo(self.salesman_a).write(vals)
+        self.assertEqual(vals, {"relation_qualification": "suspect"})
+        self.assertEqual(self.deboer.relation_qualification, "suspect")
+
     def test_external_client_unknown_qualification_refused(self):
         with self.assertRaises(ValidationError) as caught:
             api.call_kw(

@@ -37,6 +37,25 @@ class RelationPyramidLine(models.Model):
     cumulative_share = fields.Float(
         string="Cumulative Share (%)", digits=(16, 4), readonly=True, group_operator="max"
     )
+    upsell_gap = fields.Monetary(
+        string="Up-sell Gap",
+        readonly=True,
+        help="Revenue still missing to reach the lowest revenue of the next "
+        "level up.",
+    )
+    user_id = fields.Many2one(
+        related="partner_id.user_id", string="Salesperson", store=True, readonly=True
+    )
+    country_id = fields.Many2one(
+        related="partner_id.country_id", string="Country", store=True, readonly=True
+    )
+    relation_motive_id = fields.Many2one(
+        "relation.motive",
+        string="Main Motive",
+        readonly=True,
+        ondelete="set null",
+        help="The customer's first relation motive at the last recompute.",
+    )
 
     _sql_constraints = [
         (

@@ -54,6 +54,10 @@ RESULT_COLUMNS = [
     "rank",
     "revenue_share",
     "cumulative_share",
+    "upsell_gap",
+    "user_id",
+    "country_id",
+    "relation_motive_id",
 ]
 
 
@@ -418,14 +422,29 @@ class RelationPyramidProfile(models.Model):
     @api.multi
     def _classify(self, partner_ids=None):
         """Temporary table ``relation_pyramid_result``: lifecycle, rank,
-        shares and level per customer."""
+        shares, level and up-sell gap per customer, plus the partner's
+        salesperson, country and main motive for grouping.
+
+        For a full recompute the levels follow the profile's mode; for a few
+        customers (``partner_ids``) they are placed against the levels the
+        other customers hold now."""
         self.ensure_one()
         cr = self.env.cr
         cr.execute("DROP TABLE IF EXISTS relation_pyramid_result")
         if partner_ids is None:
-            level_sql, level_params = getattr(self, "_level_sql_%s" % self.level_mode)()
+            level_sql, params = getattr(self, "_level_sql_%s" % self.level_mode)()
+            floors_sql = """
+                SELECT level, MIN(revenue) AS lowest FROM classified
+                 WHERE lifecycle = 'active' GROUP BY level"""
         else:
-            level_sql, level_params = self._level_sql_current_boundaries(partner_ids)
+            level_sql, params = self._level_sql_current_floors(partner_ids)
+            floors_sql = """
+                SELECT level, MIN(revenue) AS lowest FROM relation_pyramid_line
+                 WHERE company_id = %(company_id)s AND lifecycle = 'active'
+                   AND partner_id NOT IN %(partner_ids)s
+                 GROUP BY level"""
+        params.update(company_id=self.company_id.id, partner_ids=tuple(partner_ids or [0]))
+        motives = self.env["res.partner"]._fields["relation_motive_ids"]
         cr.execute(
             """
             CREATE TEMP TABLE relation_pyramid_result ON COMMIT DROP AS
@@ -446,32 +465,52 @@ class RelationPyramidProfile(models.Model):
                        COALESCE(SUM(revenue) OVER (
                            w_active RANGE BETWEEN UNBOUNDED PRECEDING
                                               AND CURRENT ROW EXCLUDE GROUP), 0)
-                           AS revenue_before
+                           AS revenue_before,
+                       SUM(revenue) OVER (PARTITION BY lifecycle = 'active', revenue)
+                           AS revenue_of_peers
                   FROM lifecycle
+                 WHERE lifecycle IS NOT NULL
                 WINDOW w_all AS (PARTITION BY lifecycle = 'active'),
                        w_active AS (PARTITION BY lifecycle = 'active'
                                     ORDER BY revenue DESC)
+            ), classified AS (
+                SELECT partner_id, lifecycle, revenue, previous_revenue,
+                       CASE WHEN lifecycle = 'active' THEN {level_sql}
+                            ELSE lifecycle END AS level,
+                       CASE WHEN lifecycle = 'active' THEN active_rank END AS rank,
+                       CASE WHEN lifecycle = 'active'
+                            THEN ROUND(100.0 * revenue / total_revenue, 4) END
+                           AS revenue_share,
+                       CASE WHEN lifecycle = 'active'
+                            THEN ROUND(100.0 * (revenue_before + revenue_of_peers)
+                                       / total_revenue, 4) END AS cumulative_share
+                  FROM ranked
+            ), floors AS ({floors_sql}
             )
-            SELECT partner_id,
-                   lifecycle,
-                   CASE WHEN lifecycle = 'active' THEN {level_sql}
-                        ELSE lifecycle END AS level,
-                   revenue,
-                   previous_revenue,
-                   CASE WHEN lifecycle = 'active' THEN active_rank END AS rank,
-                   CASE WHEN lifecycle = 'active'
-                        THEN ROUND(100.0 * revenue / total_revenue, 4) END
-                       AS revenue_share,
-                   CASE WHEN lifecycle = 'active'
-                        THEN ROUND(100.0 * (revenue_before + SUM(revenue) OVER (
-                            PARTITION BY lifecycle = 'active', revenue))
-                            / total_revenue, 4) END AS cumulative_share
-              FROM ranked
-             WHERE lifecycle IS NOT NULL
+            SELECT classified.*,
+                   (SELECT MIN(floors.lowest) FROM floors
+                     WHERE classified.lifecycle = 'active'
+                       AND array_position(%(active_levels)s, floors.level)
+                           < array_position(%(active_levels)s, classified.level)
+                   ) - classified.revenue AS upsell_gap,
+                   partner.user_id,
+                   partner.country_id,
+                   (SELECT motive.id
+                      FROM {motive_rel} rel
+                      JOIN relation_motive motive ON motive.id = rel.{motive_col}
+                     WHERE rel.{partner_col} = classified.partner_id
+                     ORDER BY motive.sequence, motive.id LIMIT 1
+                   ) AS relation_motive_id
+              FROM classified
+              JOIN res_partner partner ON partner.id = classified.partner_id
             """.format(
-                level_sql=level_sql
+                level_sql=level_sql,
+                floors_sql=floors_sql,
+                motive_rel=motives.relation,
+                partner_col=motives.column1,
+                motive_col=motives.column2,
             ),
-            level_params,
+            dict(params, active_levels=ACTIVE_LEVELS),
         )
 
     @api.multi
@@ -524,7 +563,7 @@ class RelationPyramidProfile(models.Model):
         )
 
     @api.multi
-    def _level_sql_current_boundaries(self, partner_ids):
+    def _level_sql_current_floors(self, partner_ids):
         """For a few customers between two recomputes: the highest level whose
         lowest current revenue (among the other customers) they reach."""
         self.ensure_one()
