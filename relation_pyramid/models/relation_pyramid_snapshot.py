@@ -1,8 +1,22 @@
 # Copyright 2026 relation_pyramid authors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+import math
+
 from odoo import api, fields, models
 
-from .relation_pyramid_profile import LEVELS, LIFECYCLES
+from .relation_pyramid_profile import ACTIVE_LEVELS, LEVELS
+
+# Colours of the levels, from the top of the pyramid down (report and views).
+LEVEL_COLORS = {
+    "top": "#b8860b",
+    "big": "#2e7d32",
+    "medium": "#1565c0",
+    "small": "#78909c",
+    "inactive": "#ef6c00",
+    "prospect": "#6a1b9a",
+    "suspect": "#ad8ccf",
+    "other": "#9e9e9e",
+}
 
 
 class RelationPyramidSnapshot(models.Model):
@@ -41,9 +55,125 @@ class RelationPyramidSnapshot(models.Model):
         for snapshot in self:
             snapshot.customer_count = by_snapshot.get(snapshot.id, 0)
 
+    @api.multi
+    def _period(self):
+        """The period whose revenue this snapshot ranks (see the profile)."""
+        self.ensure_one()
+        profile = self.env["relation.pyramid.profile"].sudo().search(
+            [("company_id", "=", self.company_id.id)]
+        )
+        return profile._period_bounds(fields.Date.from_string(self.date))
+
+    @api.multi
+    def _report_data(self):
+        """Figures of the printable pyramid: per level the number of
+        customers, % of customers, revenue, % of revenue and average revenue;
+        the Pareto line; the bands of the drawing."""
+        self.ensure_one()
+        groups = self.env["relation.pyramid.snapshot.line"].read_group(
+            [("snapshot_id", "=", self.id)], ["level", "revenue"], ["level"]
+        )
+        by_level = {group["level"]: group for group in groups}
+        active_count = sum(
+            by_level.get(level, {}).get("level_count", 0) for level in ACTIVE_LEVELS
+        )
+        total_revenue = sum(group["revenue"] for group in groups)
+        rows = []
+        for key, label in LEVELS:
+            count = by_level.get(key, {}).get("level_count", 0)
+            revenue = by_level.get(key, {}).get("revenue", 0.0)
+            rows.append(
+                {
+                    "key": key,
+                    "label": label,
+                    "color": LEVEL_COLORS[key],
+                    "active": key in ACTIVE_LEVELS,
+                    "count": count,
+                    "count_pct": 100.0 * count / active_count
+                    if active_count and key in ACTIVE_LEVELS
+                    else None,
+                    "revenue": revenue,
+                    "revenue_pct": 100.0 * revenue / total_revenue
+                    if total_revenue
+                    else 0.0,
+                    "average": revenue / count if count else 0.0,
+                }
+            )
+        return {
+            "rows": rows,
+            "bands": self._pyramid_bands(rows),
+            "active_count": active_count,
+            "total_revenue": total_revenue,
+            "pareto_pct": self._pareto_revenue_pct(20.0, active_count, total_revenue),
+            "period": {
+                key: fields.Date.to_string(day) for key, day in self._period().items()
+            },
+        }
+
+    @api.multi
+    def _pareto_revenue_pct(self, customer_pct, active_count, total_revenue):
+        """Share of revenue brought by the best ``customer_pct`` % of the
+        active customers (rounded up to whole customers)."""
+        if not active_count or not total_revenue:
+            return 0.0
+        best = int(math.ceil(active_count * customer_pct / 100.0))
+        self.env.cr.execute(
+            """
+            SELECT COALESCE(SUM(revenue), 0) FROM (
+                SELECT revenue FROM relation_pyramid_snapshot_line
+                 WHERE snapshot_id = %s AND lifecycle = 'active'
+                 ORDER BY revenue DESC LIMIT %s) best
+            """,
+            (self.id, best),
+        )
+        return 100.0 * float(self.env.cr.fetchone()[0]) / total_revenue
+
+    @api.model
+    def _pyramid_bands(self, rows, width=360.0, band_height=44.0):
+        """SVG polygons: the four active levels as the bands of a pyramid
+        (equal heights, top to bottom), the other levels as bars below."""
+        bands = []
+        active = [row for row in rows if row["active"]]
+        half = width / 2.0
+        for index, row in enumerate(active):
+            top_half = half * index / len(active)
+            bottom_half = half * (index + 1) / len(active)
+            y0, y1 = index * band_height, (index + 1) * band_height
+            bands.append(
+                dict(
+                    row,
+                    points="%.1f,%.1f %.1f,%.1f %.1f,%.1f %.1f,%.1f"
+                    % (
+                        half - top_half, y0, half + top_half, y0,
+                        half + bottom_half, y1, half - bottom_half, y1,
+                    ),
+                    label_y=y0 + band_height * 0.65,
+                )
+            )
+        y = len(active) * band_height + 8
+        for row in rows:
+            if not row["active"]:
+                bands.append(
+                    dict(
+                        row,
+                        points="%.1f,%.1f %.1f,%.1f %.1f,%.1f %.1f,%.1f"
+                        % (0, y, width, y, width, y + 24, 0, y + 24),
+                        label_y=y + 17,
+                    )
+                )
+                y += 28
+        return {"items": bands, "width": width, "height": y, "center": half}
+
+    @api.multi
+    def action_print(self):
+        return self.env.ref("relation_pyramid.action_report_pyramid").report_action(
+            self
+        )
+
 
 class RelationPyramidSnapshotLine(models.Model):
     _name = "relation.pyramid.snapshot.line"
+    _inherit = "relation.pyramid.level.mixin"
     _description = "Customer pyramid snapshot row"
     _order = "date desc, rank, revenue desc, id"
     _rec_name = "partner_id"
@@ -64,8 +194,6 @@ class RelationPyramidSnapshotLine(models.Model):
         ondelete="cascade",
     )
     currency_id = fields.Many2one(related="company_id.currency_id", readonly=True)
-    lifecycle = fields.Selection(LIFECYCLES, required=True, readonly=True)
-    level = fields.Selection(LEVELS, required=True, readonly=True)
     revenue = fields.Monetary(string="Period Revenue", readonly=True)
     rank = fields.Integer(readonly=True)
 

@@ -12,8 +12,11 @@ RELATION_QUALIFICATIONS = [
     ("other", "Other (never interested)"),
 ]
 
-# Written by the commercial partner's sync to its contacts: not redirected.
+# Marks the commercial partner's own sync of its profile to its contacts,
+# which is neither redirected nor access-checked. The value is a Python
+# object, so no RPC client can put it into a context.
 SYNC_CONTEXT_KEY = "relation_profile_sync"
+SYNC_TOKEN = object()
 
 
 class ResPartner(models.Model):
@@ -22,23 +25,27 @@ class ResPartner(models.Model):
     service_preference_ids = fields.Many2many(
         "relation.service.preference",
         string="Service Preferences",
+        copy=False,
         help="How this customer wants to be served and contacted.",
     )
     preferred_service_preference_id = fields.Many2one(
         "relation.service.preference",
         string="Preferred Service",
+        copy=False,
         ondelete="restrict",
         help="The preferred way, one of the service preferences.",
     )
     relation_motive_ids = fields.Many2many(
         "relation.motive",
         string="Relation Motives",
+        copy=False,
         help="Why this customer buys from us.",
     )
-    relation_motive_note = fields.Text(string="Motive Note")
+    relation_motive_note = fields.Text(string="Motive Note", copy=False)
     relation_qualification = fields.Selection(
         RELATION_QUALIFICATIONS,
         string="Qualification",
+        copy=False,
         track_visibility="onchange",
         help="For customers who have not bought: prospect (a relation exists), "
         "suspect (no relation yet, a target) or other (never interested). "
@@ -46,13 +53,18 @@ class ResPartner(models.Model):
     )
     relation_qualification_reason = fields.Char(
         string="Qualification Reason",
+        copy=False,
         help="Why this relation will never be interested (required for 'other').",
     )
     relation_qualification_user_id = fields.Many2one(
-        "res.users", string="Qualified By", readonly=True, ondelete="set null"
+        "res.users",
+        string="Qualified By",
+        readonly=True,
+        copy=False,
+        ondelete="set null",
     )
     relation_qualification_date = fields.Datetime(
-        string="Qualified On", readonly=True
+        string="Qualified On", readonly=True, copy=False
     )
 
     # The customer's place in the pyramid of the user's current company, read
@@ -206,15 +218,19 @@ class ResPartner(models.Model):
 
     @api.model
     def create(self, vals):
+        vals = dict(vals)
         if set(self._relation_profile_fields()) & set(vals):
-            self._check_relation_profile_access()
+            if self._sets_relation_profile_value(vals):
+                self._check_relation_profile_access()
             self._prepare_relation_profile_vals(vals)
         return super().create(vals)
 
     @api.multi
     def write(self, vals):
+        vals = dict(vals)
         profile_fields = set(self._relation_profile_fields())
-        if self.env.context.get(SYNC_CONTEXT_KEY) or not profile_fields & set(vals):
+        syncing = self.env.context.get(SYNC_CONTEXT_KEY) is SYNC_TOKEN
+        if syncing or not profile_fields & set(vals):
             return super().write(vals)
         self._check_relation_profile_access()
         self._prepare_relation_profile_vals(vals)
@@ -230,13 +246,13 @@ class ResPartner(models.Model):
     @api.multi
     def _commercial_sync_to_children(self):
         return super(
-            ResPartner, self.with_context(**{SYNC_CONTEXT_KEY: True})
+            ResPartner, self.with_context(**{SYNC_CONTEXT_KEY: SYNC_TOKEN})
         )._commercial_sync_to_children()
 
     @api.multi
     def _commercial_sync_from_company(self):
         return super(
-            ResPartner, self.with_context(**{SYNC_CONTEXT_KEY: True})
+            ResPartner, self.with_context(**{SYNC_CONTEXT_KEY: SYNC_TOKEN})
         )._commercial_sync_from_company()
 
     @api.model
@@ -252,12 +268,29 @@ class ResPartner(models.Model):
                 _("Unknown qualification '%s': use one of %s.")
                 % (qualification, ", ".join(allowed))
             )
-        vals.setdefault(
-            "relation_qualification_user_id", qualification and self.env.uid
+        # Who and when are stamped here, never taken from the caller.
+        vals["relation_qualification_user_id"] = qualification and self.env.uid
+        vals["relation_qualification_date"] = (
+            qualification and fields.Datetime.now()
         )
-        vals.setdefault(
-            "relation_qualification_date", qualification and fields.Datetime.now()
-        )
+
+    @api.model
+    def _sets_relation_profile_value(self, vals):
+        """Whether ``vals`` gives a profile field a value: the web client
+        sends every field of the form on create, empty ones included."""
+        for name in self._relation_profile_fields():
+            value = vals.get(name)
+            if self._fields[name].type == "many2many" and value:
+                value = [
+                    command
+                    for command in value
+                    if not (
+                        command[0] == 5 or (command[0] == 6 and not command[2])
+                    )
+                ]
+            if value:
+                return True
+        return False
 
     @api.multi
     def _check_relation_profile_access(self):

@@ -1,0 +1,56 @@
+# Copyright 2026 relation_pyramid authors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from odoo import api, fields, models
+
+from .relation_pyramid_profile import LEVELS, LIFECYCLES
+
+
+class RelationPyramidSelectionOrderMixin(models.AbstractModel):
+    """Groups on selection fields in the order of the selection.
+
+    ``read_group`` orders groups by the stored key (alphabetical); the kanban,
+    pivot and graph views must show top, big, medium, small, inactive ...
+    from the top down."""
+
+    _name = "relation.pyramid.selection.order.mixin"
+    _description = "Groups in selection order"
+
+    @api.model
+    def read_group(
+        self, domain, fields, groupby, offset=0, limit=None, orderby=False, lazy=True
+    ):
+        groups = super().read_group(
+            domain,
+            fields,
+            groupby,
+            offset=offset,
+            limit=limit,
+            orderby=orderby,
+            lazy=lazy,
+        )
+        groupby = [groupby] if isinstance(groupby, str) else list(groupby or [])
+        first = groupby[0].split(":")[0] if groupby else None
+        field = self._fields.get(first)
+        if not orderby and field is not None and field.type == "selection":
+            keys = [key for key, _label in field._description_selection(self.env)]
+            position = {key: index for index, key in enumerate(keys)}
+            groups.sort(key=lambda group: position.get(group[first], len(keys)))
+        return groups
+
+
+class RelationPyramidLevelMixin(models.AbstractModel):
+    """A customer's level and lifecycle, grouped in pyramid order."""
+
+    _name = "relation.pyramid.level.mixin"
+    _inherit = "relation.pyramid.selection.order.mixin"
+    _description = "Pyramid level"
+
+    lifecycle = fields.Selection(LIFECYCLES, required=True, readonly=True, index=True)
+    level = fields.Selection(
+        LEVELS, required=True, readonly=True, index=True, group_expand="_expand_levels"
+    )
+
+    @api.model
+    def _expand_levels(self, values, domain, order):
+        """Every level is a kanban column, even an empty one."""
+        return [key for key, _label in LEVELS]
