@@ -344,7 +344,6 @@ class Generator:
         self.used_names = set()
         self.partners = []  # dicts, in output order
         self.orders = []
-        self.order_seq = 0
 
     # ------------------------------------------------------------------
     # Names and addresses
@@ -524,14 +523,11 @@ class Generator:
         return lines
 
     def add_order(self, customer, day, state, amount, discount=0.0):
-        self.order_seq += 1
         partner = customer
         if customer["contacts"] and self.rng.random() < 0.55:
             partner = self.rng.choice(customer["contacts"])
         order_hour = self.rng.randint(7, 11)
         order = {
-            "xml_id": "sale_order_%04d_demo" % self.order_seq,
-            "seq": self.order_seq,
             "customer": customer,
             "partner": partner["xml_id"],
             "user": customer["user"],
@@ -784,28 +780,27 @@ class Generator:
             self.render_partner(partner, write, field)
 
         write("")
-        write("        <!-- Sale orders and their lines, all created as quotations -->")
-        context = quoteattr("{'tracking_disable': True}")
-        for order in self.orders:
-            self.render_order(order, context, write, field)
+        write("        <!-- Sale orders with their lines, oldest first, created as")
+        write("             quotations; confirmed ones carry the confirmation day -->")
+        for order in self.numbered_orders():
+            self.render_order(order, write, field)
 
         write("")
-        write("        <!-- Confirmed, locked and cancelled orders: the state is")
-        write("             written after the lines, as a salesperson would. -->")
-        for order in self.orders:
-            if order["state"] not in ("sale", "done", "cancel"):
-                continue
-            write(
-                '        <record id="%s" model="sale.order" context=%s>'
-                % (order["xml_id"], context)
-            )
-            field("state", order["state"])
-            if order["state"] != "cancel":
-                field(
-                    "confirmation_date",
-                    evaluate=self.days_ago(order["confirm_day"], order["confirm_time"]),
-                )
-            write("        </record>")
+        write("        <!-- Confirm, lock and cancel orders in one write per state,")
+        write("             after their lines exist (no 'extra line' messages) -->")
+        for state in ("sale", "done", "cancel"):
+            refs = [
+                "ref('%s')" % order["xml_id"]
+                for order in self.numbered_orders()
+                if order["state"] == state
+            ]
+            write('        <function model="sale.order" name="write">')
+            write('            <value eval="[')
+            for index in range(0, len(refs), 4):
+                write("                %s," % ", ".join(refs[index : index + 4]))
+            write('            ]"/>')
+            write("            <value eval=\"{'state': '%s'}\"/>" % state)
+            write("        </function>")
         write("    </data>")
         write("</odoo>")
         return "\n".join(out) + "\n"
@@ -815,7 +810,11 @@ class Generator:
         return "[(6, 0, [%s])]" % ", ".join("ref('%s')" % i for i in ids)
 
     def render_partner(self, partner, write, field):
-        write('        <record id="%s" model="res.partner">' % partner["xml_id"])
+        # No chatter messages and followers: quicker to load.
+        write(
+            '        <record id="%s" model="res.partner" context=%s>'
+            % (partner["xml_id"], quoteattr("{'tracking_disable': True}"))
+        )
         field("name", partner["name"])
         if "parent" in partner:
             field("parent_id", ref=partner["parent"])
@@ -867,10 +866,19 @@ class Generator:
             field("comment", partner["comment"])
         write("        </record>")
 
-    def render_order(self, order, context, write, field):
+    def numbered_orders(self):
+        """The orders oldest first, numbered in that order, so that Odoo's
+        order numbers follow the dates."""
+        if not self.orders or "xml_id" not in self.orders[0]:
+            self.orders.sort(key=lambda order: (-order["day"], order["order_time"]))
+            for number, order in enumerate(self.orders, 1):
+                order["xml_id"] = "sale_order_%04d_demo" % number
+        return self.orders
+
+    def render_order(self, order, write, field):
         write(
             '        <record id="%s" model="sale.order" context=%s>'
-            % (order["xml_id"], context)
+            % (order["xml_id"], quoteattr("{'tracking_disable': True}"))
         )
         field("partner_id", ref=order["partner"])
         field("company_id", ref="base.main_company")
@@ -878,22 +886,25 @@ class Generator:
         field("user_id", ref=order["user"])
         field("team_id", ref="sales_team.team_sales_department")
         field(
-            "date_order",
-            evaluate=self.days_ago(order["day"], order["order_time"]),
+            "date_order", evaluate=self.days_ago(order["day"], order["order_time"])
         )
+        if order["state"] in ("sale", "done"):
+            field(
+                "confirmation_date",
+                evaluate=self.days_ago(order["confirm_day"], order["confirm_time"]),
+            )
         if order["state"] == "sent":
             field("state", "sent")
-        write("        </record>")
-        for index, line in enumerate(order["lines"], 1):
+        # The lines in the order's create: one record, one recompute.
+        write('            <field name="order_line" eval="[')
+        for line in order["lines"]:
             write(
-                '        <record id="sale_order_line_%04d_%d_demo" '
-                'model="sale.order.line">' % (order["seq"], index)
+                "                (0, 0, {'product_id': ref('%s'), "
+                "'product_uom_qty': %r, 'price_unit': %.2f}),"
+                % (line["product"], line["quantity"], line["price"])
             )
-            field("order_id", ref=order["xml_id"])
-            field("product_id", ref=line["product"])
-            field("product_uom_qty", evaluate=repr(line["quantity"]))
-            field("price_unit", evaluate="%.2f" % line["price"])
-            write("        </record>")
+        write('            ]"/>')
+        write("        </record>")
 
     # ------------------------------------------------------------------
     # What the data amounts to (printed for whoever tunes the generator)

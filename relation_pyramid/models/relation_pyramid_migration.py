@@ -69,7 +69,7 @@ class RelationPyramidMigration(models.Model):
             migration.matrix_html = self.env["ir.qweb"].render(
                 "relation_pyramid.migration_matrix_table",
                 {"migration": migration, "matrix": migration._matrix()},
-            )
+            ).decode()
 
     @api.constrains("snapshot_from_id", "snapshot_to_id", "company_id")
     def _check_snapshots(self):
@@ -120,7 +120,7 @@ class RelationPyramidMigration(models.Model):
                         create_uid, create_date, write_uid, write_date)
                 SELECT %(migration)s, %(company)s, partner_id, moves.from_level,
                        moves.to_level, cell.movement, revenue_from, revenue_to,
-                       CASE WHEN to_level = 'lost' THEN revenue_from
+                       CASE WHEN moves.to_level = 'lost' THEN revenue_from
                             ELSE revenue_to END,
                        %(uid)s, NOW() AT TIME ZONE 'UTC',
                        %(uid)s, NOW() AT TIME ZONE 'UTC'
