@@ -46,7 +46,9 @@ class TestRecomputeAndSnapshots(PyramidCase):
         self.assertEqual(counts["written"], 0, "unchanged rows are not rewritten")
         self.assertEqual(counts["removed"], 0)
         self.assertEqual(
-            self._lines().read(["partner_id", "level", "revenue", "rank", "write_date"]),
+            self._lines().read(
+                ["partner_id", "level", "revenue", "rank", "write_date"]
+            ),
             lines_before,
         )
         self.assertEqual(self._snapshot(REFERENCE).line_ids, snapshot_lines)

@@ -90,7 +90,8 @@ class TestOtherLevelModes(PyramidCase):
     def setUpClass(cls):
         super().setUpClass()
         # Total revenue 1000.
-        for name, revenue in [("A", 450), ("B", 250), ("C", 150), ("D", 100), ("E", 50)]:
+        revenues = [("A", 450), ("B", 250), ("C", 150), ("D", 100), ("E", 50)]
+        for name, revenue in revenues:
             cls._order(cls._customer(name), revenue, IN_PERIOD)
 
     def test_fixed_revenue_thresholds(self):
@@ -130,7 +131,8 @@ class TestUpsellGap(PyramidCase):
             self._order(self._customer("C%02d" % index), revenue, IN_PERIOD)
         self._recompute()
         gaps = {
-            line.partner_id.name: (line.level, line.upsell_gap) for line in self._lines()
+            line.partner_id.name: (line.level, line.upsell_gap)
+            for line in self._lines()
         }
         self.assertEqual(gaps["C01"], ("top", 0.0))
         self.assertEqual(gaps["C02"], ("medium", 100.0))

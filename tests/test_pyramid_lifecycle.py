@@ -42,7 +42,9 @@ class TestLifecycle(PyramidCase):
         cls.prospect_mark = cls._customer(
             "Brochure sent", relation_qualification="prospect"
         )
-        cls.suspect_quoted = cls._customer("Quoted target", relation_qualification="suspect")
+        cls.suspect_quoted = cls._customer(
+            "Quoted target", relation_qualification="suspect"
+        )
         cls._order(cls.suspect_quoted, 10, IN_PERIOD, state="draft")
         cls.unqualified = cls._customer("Nobody")
 

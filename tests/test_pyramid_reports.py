@@ -104,7 +104,8 @@ class TestMigrationMatrix(MigrationCase):
         action = self.migration.action_open_customers()
         self.assertEqual(action["res_model"], "relation.pyramid.migration.line")
         lines = self.env[action["res_model"]].search(
-            action["domain"] + [("from_level", "=", "small"), ("to_level", "=", "inactive")]
+            action["domain"]
+            + [("from_level", "=", "small"), ("to_level", "=", "inactive")]
         )
         self.assertEqual(sorted(lines.mapped("partner_id.name")), ["C", "D"])
 

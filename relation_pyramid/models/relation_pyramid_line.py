@@ -29,10 +29,16 @@ class RelationPyramidLine(models.Model):
     previous_revenue = fields.Monetary(string="Previous Period Revenue", readonly=True)
     rank = fields.Integer(readonly=True, group_operator="min")
     revenue_share = fields.Float(
-        string="Share of Revenue (%)", digits=(16, 4), readonly=True, group_operator="sum"
+        string="Share of Revenue (%)",
+        digits=(16, 4),
+        readonly=True,
+        group_operator="sum",
     )
     cumulative_share = fields.Float(
-        string="Cumulative Share (%)", digits=(16, 4), readonly=True, group_operator="max"
+        string="Cumulative Share (%)",
+        digits=(16, 4),
+        readonly=True,
+        group_operator="max",
     )
     revenue_change_pct = fields.Float(
         string="Change (%)",

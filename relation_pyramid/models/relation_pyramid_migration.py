@@ -234,8 +234,8 @@ class RelationPyramidMigrationLine(models.Model):
     partner_id = fields.Many2one(
         "res.partner", string="Customer", required=True, readonly=True
     )
-    from_level = fields.Selection(FROM_LEVELS, string="From Level", readonly=True)
-    to_level = fields.Selection(TO_LEVELS, string="To Level", readonly=True)
+    from_level = fields.Selection(FROM_LEVELS, readonly=True)
+    to_level = fields.Selection(TO_LEVELS, readonly=True)
     movement = fields.Selection(MOVEMENTS, readonly=True)
     revenue_from = fields.Monetary(string="Revenue Then", readonly=True)
     revenue_to = fields.Monetary(string="Revenue Now", readonly=True)

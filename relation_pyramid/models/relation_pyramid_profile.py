@@ -132,7 +132,11 @@ class RelationPyramidProfile(models.Model):
         for profile in self:
             profile._check_increasing_pct(
                 _("customer share"),
-                [profile.top_count_pct, profile.big_count_pct, profile.medium_count_pct],
+                [
+                    profile.top_count_pct,
+                    profile.big_count_pct,
+                    profile.medium_count_pct,
+                ],
             )
 
     @api.constrains("top_share_pct", "big_share_pct", "medium_share_pct")
@@ -140,7 +144,11 @@ class RelationPyramidProfile(models.Model):
         for profile in self:
             profile._check_increasing_pct(
                 _("revenue share"),
-                [profile.top_share_pct, profile.big_share_pct, profile.medium_share_pct],
+                [
+                    profile.top_share_pct,
+                    profile.big_share_pct,
+                    profile.medium_share_pct,
+                ],
             )
 
     @api.constrains(
@@ -161,9 +169,9 @@ class RelationPyramidProfile(models.Model):
                 raise ValidationError(
                     _(
                         "Minimum revenues must decrease from top to big to medium "
-                        "and be above zero (now %s, %s, %s)."
+                        "and be above zero (now %(top)s, %(big)s, %(medium)s)."
                     )
-                    % tuple(amounts)
+                    % dict(zip(("top", "big", "medium"), amounts))
                 )
 
     @api.model
@@ -171,11 +179,11 @@ class RelationPyramidProfile(models.Model):
         if not 0 < cut_offs[0] < cut_offs[1] < cut_offs[2] < 100:
             raise ValidationError(
                 _(
-                    "The %s cut-offs are cumulative: they must increase strictly "
-                    "from top to big to medium, between 0 and 100 %% "
-                    "(now %s, %s, %s)."
+                    "The %(what)s cut-offs are cumulative: they must increase "
+                    "strictly from top to big to medium, between 0 and 100 %% "
+                    "(now %(top)s, %(big)s, %(medium)s)."
                 )
-                % ((what,) + tuple(cut_offs))
+                % dict(zip(("top", "big", "medium"), cut_offs), what=what)
             )
 
     # ------------------------------------------------------------------
@@ -184,11 +192,12 @@ class RelationPyramidProfile(models.Model):
     @api.model
     def _ensure_profiles(self):
         """A profile for every company, created with the defaults."""
-        companies = self.env["res.company"].sudo().search([])
-        have = self.sudo().search([]).mapped("company_id")
-        for company in companies - have:
-            self.sudo().create({"company_id": company.id})
-        return self.sudo().search([])
+        # A handful of companies and one profile each: searching them all is fine.
+        companies = self.env["res.company"].sudo().search([])  # pylint: disable=W8163
+        profiles = self.sudo().search([])  # pylint: disable=W8163
+        for company in companies - profiles.mapped("company_id"):
+            profiles |= self.sudo().create({"company_id": company.id})
+        return profiles
 
     @api.multi
     def action_recompute(self, reference_date=None):
@@ -371,37 +380,34 @@ class RelationPyramidProfile(models.Model):
         cr.execute(
             """
             CREATE TEMP TABLE relation_pyramid_revenue ON COMMIT DROP AS
-            WITH orders AS (
+            WITH sold AS (
                 SELECT partner.commercial_partner_id AS partner_id,
                        so.state IN ('sale', 'done') AS confirmed,
                        COALESCE(so.confirmation_date, so.date_order)::date AS day,
-                       so.amount_untaxed * CASE
-                           WHEN pricelist.currency_id = %(currency_id)s THEN 1.0
-                           ELSE COALESCE(to_rate.rate, 1.0) / COALESCE(from_rate.rate, 1.0)
-                       END AS amount
+                       so.amount_untaxed,
+                       pricelist.currency_id
                   FROM sale_order so
                   JOIN res_partner partner ON partner.id = so.partner_id
                   JOIN product_pricelist pricelist ON pricelist.id = so.pricelist_id
-                  LEFT JOIN LATERAL (
-                      SELECT rate.rate FROM res_currency_rate rate
-                       WHERE pricelist.currency_id <> %(currency_id)s
-                         AND rate.currency_id = pricelist.currency_id
-                         AND rate.name <= COALESCE(so.confirmation_date, so.date_order)::date
-                         AND (rate.company_id IS NULL OR rate.company_id = %(company_id)s)
-                       ORDER BY rate.company_id, rate.name DESC LIMIT 1
-                  ) from_rate ON TRUE
-                  LEFT JOIN LATERAL (
-                      SELECT rate.rate FROM res_currency_rate rate
-                       WHERE pricelist.currency_id <> %(currency_id)s
-                         AND rate.currency_id = %(currency_id)s
-                         AND rate.name <= COALESCE(so.confirmation_date, so.date_order)::date
-                         AND (rate.company_id IS NULL OR rate.company_id = %(company_id)s)
-                       ORDER BY rate.company_id, rate.name DESC LIMIT 1
-                  ) to_rate ON TRUE
                  WHERE so.company_id = %(company_id)s
                    AND so.state IN ('draft', 'sent', 'sale', 'done')
                    AND COALESCE(so.confirmation_date, so.date_order)::date <= %(end)s
-                   AND (%(all_partners)s OR partner.commercial_partner_id IN %(partner_ids)s)
+                   AND (%(all_partners)s
+                        OR partner.commercial_partner_id IN %(partner_ids)s)
+            ), orders AS (
+                -- Odoo's conversion: amount * company rate / order rate, each
+                -- the latest rate on or before the order's day (1 if none).
+                SELECT sold.partner_id, sold.confirmed, sold.day,
+                       sold.amount_untaxed * CASE
+                           WHEN sold.currency_id = %(currency_id)s THEN 1.0
+                           ELSE COALESCE(company_rate.rate, 1.0)
+                                / COALESCE(order_rate.rate, 1.0)
+                       END AS amount
+                  FROM sold
+                  LEFT JOIN LATERAL ({rate_sql}) order_rate
+                    ON sold.currency_id <> %(currency_id)s
+                  LEFT JOIN LATERAL ({rate_sql_company}) company_rate
+                    ON sold.currency_id <> %(currency_id)s
             )
             SELECT partner_id,
                    ROUND(COALESCE(SUM(amount) FILTER (
@@ -424,16 +430,25 @@ class RelationPyramidProfile(models.Model):
                AND partner.id = partner.commercial_partner_id
                AND (partner.company_id IS NULL OR partner.company_id = %(company_id)s)
                AND (%(all_partners)s OR partner.id IN %(partner_ids)s)
-               AND NOT EXISTS (
-                   SELECT 1 FROM sale_order so
-                     JOIN res_partner contact ON contact.id = so.partner_id
-                    WHERE contact.commercial_partner_id = partner.id
-                      AND so.company_id = %(company_id)s
-                      AND so.state IN ('draft', 'sent', 'sale', 'done')
-                      AND COALESCE(so.confirmation_date, so.date_order)::date
-                          <= %(end)s)
-            """,
+               AND NOT EXISTS (SELECT 1 FROM sold WHERE sold.partner_id = partner.id)
+            """.format(
+                rate_sql=self._rate_sql("sold.currency_id"),
+                rate_sql_company=self._rate_sql("%(currency_id)s"),
+            ),
             params,
+        )
+
+    @api.model
+    def _rate_sql(self, currency_sql):
+        """The latest rate of a currency on or before ``sold.day``, as Odoo's
+        ``res.currency._compute_current_rate`` finds it."""
+        return """
+            SELECT rate.rate FROM res_currency_rate rate
+             WHERE rate.currency_id = {currency}
+               AND rate.name <= sold.day
+               AND (rate.company_id IS NULL OR rate.company_id = %(company_id)s)
+             ORDER BY rate.company_id, rate.name DESC LIMIT 1""".format(
+            currency=currency_sql
         )
 
     @api.multi
@@ -460,7 +475,9 @@ class RelationPyramidProfile(models.Model):
                  WHERE company_id = %(company_id)s AND lifecycle = 'active'
                    AND partner_id NOT IN %(partner_ids)s
                  GROUP BY level"""
-        params.update(company_id=self.company_id.id, partner_ids=tuple(partner_ids or [0]))
+        params.update(
+            company_id=self.company_id.id, partner_ids=tuple(partner_ids or [0])
+        )
         motives = self.env["res.partner"]._fields["relation_motive_ids"]
         cr.execute(
             """

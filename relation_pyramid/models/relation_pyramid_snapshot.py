@@ -32,7 +32,10 @@ class RelationPyramidSnapshot(models.Model):
     )
     date = fields.Date(string="Reference Date", required=True, readonly=True)
     line_ids = fields.One2many(
-        "relation.pyramid.snapshot.line", "snapshot_id", string="Customers", readonly=True
+        "relation.pyramid.snapshot.line",
+        "snapshot_id",
+        string="Customers",
+        readonly=True,
     )
     customer_count = fields.Integer(compute="_compute_customer_count")
 

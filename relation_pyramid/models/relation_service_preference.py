@@ -12,7 +12,6 @@ class RelationServicePreference(models.Model):
 
     activity_type_id = fields.Many2one(
         "mail.activity.type",
-        string="Activity Type",
         ondelete="set null",
         help="Activity planned when a customer who prefers this is due for contact.",
     )

@@ -78,13 +78,11 @@ class ResPartner(models.Model):
     )
     pyramid_level = fields.Selection(
         LEVELS,
-        string="Pyramid Level",
         compute="_compute_pyramid",
         search="_search_pyramid_level",
         groups="sales_team.group_sale_salesman",
     )
     pyramid_revenue = fields.Monetary(
-        string="Pyramid Revenue",
         compute="_compute_pyramid",
         search="_search_pyramid_revenue",
         currency_field="pyramid_currency_id",
@@ -93,7 +91,6 @@ class ResPartner(models.Model):
         "currency.",
     )
     pyramid_rank = fields.Integer(
-        string="Pyramid Rank",
         compute="_compute_pyramid",
         groups="sales_team.group_sale_salesman",
     )
@@ -193,10 +190,10 @@ class ResPartner(models.Model):
             if preferred and preferred not in partner.service_preference_ids:
                 raise ValidationError(
                     _(
-                        "The preferred service '%s' of %s must be one of its "
-                        "service preferences."
+                        "The preferred service '%(service)s' of %(partner)s must "
+                        "be one of its service preferences."
                     )
-                    % (preferred.name, partner.display_name)
+                    % {"service": preferred.name, "partner": partner.display_name}
                 )
 
     @api.constrains("relation_qualification", "relation_qualification_reason")
@@ -265,8 +262,8 @@ class ResPartner(models.Model):
         allowed = [key for key, _label in RELATION_QUALIFICATIONS]
         if qualification and qualification not in allowed:
             raise ValidationError(
-                _("Unknown qualification '%s': use one of %s.")
-                % (qualification, ", ".join(allowed))
+                _("Unknown qualification '%(value)s': use one of %(allowed)s.")
+                % {"value": qualification, "allowed": ", ".join(allowed)}
             )
         # Who and when are stamped here, never taken from the caller.
         vals["relation_qualification_user_id"] = qualification and self.env.uid
