@@ -1,4 +1,9 @@
 """Recompute entry points, snapshots, backfill and idempotence."""
+from datetime import date, timedelta
+
+import psycopg2
+
+from odoo import fields
 from odoo.exceptions import AccessError, ValidationError
 
 from .pyramid_common import IN_PERIOD, IN_PREVIOUS, REFERENCE, PyramidCase
@@ -207,3 +212,45 @@ class TestProfileValidation(PyramidCase):
         self.profile.invalidate_cache()
         self.assertEqual((self.profile.period_months, self.profile.top_count_pct),
                          (12, 1.0))
+
+
+class TestInstallAndInterruption(PyramidCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        last_month = fields.Date.to_string(date.today() - timedelta(days=30))
+        cls._order(cls._customer("Existing"), 75, last_month)
+
+    def test_post_init_hook_computes_the_pyramid_of_existing_orders(self):
+        from odoo.addons.relation_pyramid.hooks import post_init_hook
+
+        self.assertFalse(self._lines())
+        post_init_hook(self.env.cr, self.env.registry)
+        # Computed at today's date, which includes last month's order.
+        self.assertEqual(self._levels(), {"Existing": "top"})
+
+    def test_interrupted_recompute_keeps_the_previous_levels(self):
+        self._recompute()
+        before = self._table()
+        self._order(self._customer("Newer and bigger"), 500, IN_PERIOD)
+        # A real failure in PostgreSQL after the rows were written and before
+        # the snapshot: a trigger that refuses any change of snapshot rows.
+        with self.assertRaises(psycopg2.Error) as caught:
+            with self.env.cr.savepoint():
+                self.env.cr.execute(
+                    """
+                    CREATE FUNCTION relation_pyramid_test_fail() RETURNS trigger
+                    AS $$ BEGIN RAISE EXCEPTION 'interrupted midway'; END $$
+                    LANGUAGE plpgsql;
+                    CREATE TRIGGER relation_pyramid_test_fail
+                    BEFORE INSERT OR UPDATE OR DELETE
+                    ON relation_pyramid_snapshot_line
+                    FOR EACH STATEMENT EXECUTE FUNCTION relation_pyramid_test_fail();
+                    """
+                )
+                self._recompute()
+        self.assertIn("interrupted midway", str(caught.exception))
+        self.env["relation.pyramid.line"].invalidate_cache()
+        self.assertEqual(self._table(), before)
+        self._recompute()
+        self.assertEqual(self._levels()["Newer and bigger"], "top")
