@@ -12,9 +12,8 @@ system_packages() {
     command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
     command -v wkhtmltopdf >/dev/null 2>&1 || missing+=(wkhtmltopdf)
     command -v runuser >/dev/null 2>&1 || missing+=(util-linux)
-    if [ "${RP_WITH_BROWSER:-0}" = 1 ]; then
-        command -v chromium >/dev/null 2>&1 || missing+=(chromium)
-    fi
+    # Headless Chromium for the live check (scripts/live_test.sh, `make test`).
+    command -v chromium >/dev/null 2>&1 || missing+=(chromium)
     [ ${#missing[@]} -eq 0 ] && return 0
     command -v apt-get >/dev/null 2>&1 \
         || die "missing system packages (${missing[*]}) and no apt-get: this set-up needs Debian or Ubuntu"

@@ -20,7 +20,4 @@ class RelationConfigurationList(models.AbstractModel):
     def _check_name(self):
         for record in self:
             if not (record.name or "").strip():
-                raise ValidationError(
-                    _("%s: the name cannot be empty or only spaces.")
-                    % self._description
-                )
+                raise ValidationError(_("The name cannot be empty or only spaces."))

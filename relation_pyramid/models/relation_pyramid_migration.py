@@ -46,10 +46,17 @@ class RelationPyramidMigration(models.Model):
         ondelete="cascade",
         domain="[('company_id', '=', company_id)]",
     )
-    date_from = fields.Date(related="snapshot_from_id.date", store=True, readonly=True)
-    date_to = fields.Date(related="snapshot_to_id.date", store=True, readonly=True)
+    date_from = fields.Date(
+        related="snapshot_from_id.date", string="From Date", store=True, readonly=True
+    )
+    date_to = fields.Date(
+        related="snapshot_to_id.date", string="To Date", store=True, readonly=True
+    )
     line_ids = fields.One2many(
-        "relation.pyramid.migration.line", "migration_id", readonly=True
+        "relation.pyramid.migration.line",
+        "migration_id",
+        string="Customers",
+        readonly=True,
     )
     matrix_html = fields.Html(
         string="Matrix", compute="_compute_matrix_html", sanitize=False
@@ -166,10 +173,13 @@ class RelationPyramidMigration(models.Model):
             lazy=False,
         )
         cells = {(g["from_level"], g["to_level"]): g for g in groups}
+        line_fields = self.env["relation.pyramid.migration.line"]._fields
+        from_levels = line_fields["from_level"]._description_selection(self.env)
+        to_levels = line_fields["to_level"]._description_selection(self.env)
         rows = []
-        for from_key, from_label in FROM_LEVELS:
+        for from_key, from_label in from_levels:
             row = {"key": from_key, "label": from_label, "cells": []}
-            for to_key, _to_label in TO_LEVELS:
+            for to_key, _to_label in to_levels:
                 group = cells.get((from_key, to_key), {})
                 row["cells"].append(
                     {
@@ -182,7 +192,7 @@ class RelationPyramidMigration(models.Model):
                 )
             rows.append(row)
         return {
-            "columns": [{"key": key, "label": label} for key, label in TO_LEVELS],
+            "columns": [{"key": key, "label": label} for key, label in to_levels],
             "rows": rows,
             "totals": {
                 movement: sum(

@@ -4,7 +4,7 @@ import math
 
 from odoo import api, fields, models
 
-from .relation_pyramid_profile import ACTIVE_LEVELS, LEVELS
+from .relation_pyramid_profile import ACTIVE_LEVELS
 
 # Colours of the levels, from the top of the pyramid down (report and views).
 LEVEL_COLORS = {
@@ -82,7 +82,10 @@ class RelationPyramidSnapshot(models.Model):
         )
         total_revenue = sum(group["revenue"] for group in groups)
         rows = []
-        for key, label in LEVELS:
+        line_model = self.env["relation.pyramid.snapshot.line"]
+        for key, label in line_model._fields["level"]._description_selection(
+            self.env
+        ):
             count = by_level.get(key, {}).get("level_count", 0)
             revenue = by_level.get(key, {}).get("revenue", 0.0)
             rows.append(
