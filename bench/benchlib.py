@@ -31,17 +31,22 @@ SIZES = {
 GENERATOR_VERSION = "3"
 PARAM_PREFIX = "relation_pyramid_bench."
 
-_logger = logging.getLogger("bench")
-
 
 def setup_logging(name):
-    logging.basicConfig(
-        level=logging.INFO,
-        format="%(asctime)s " + name + " %(message)s",
-        datefmt="%H:%M:%S",
-        stream=sys.stderr,
-    )
-    return logging.getLogger("bench." + name)
+    """The bench's own progress lines on stderr (not through Odoo's root
+    handler, which Odoo sets up when it loads)."""
+    logger = logging.getLogger("bench." + name)
+    if not logger.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(
+            logging.Formatter(
+                "%(asctime)s [bench " + name + "] %(message)s", datefmt="%H:%M:%S"
+            )
+        )
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+        logger.propagate = False
+    return logger
 
 
 def db_name(size):

@@ -95,11 +95,12 @@ def print_company(profile):
         )
     )
     cut_offs = {
-        "count": "1/5/20 %% of customers: %g/%g/%g %%"
+        "count": "top %g %%, big %g %%, medium %g %% of the active customers"
+        " (cumulative)"
         % (profile.top_count_pct, profile.big_count_pct, profile.medium_count_pct),
-        "share": "cumulative revenue %g/%g/%g %%"
+        "share": "top %g %%, big %g %%, medium %g %% of revenue (cumulative)"
         % (profile.top_share_pct, profile.big_share_pct, profile.medium_share_pct),
-        "threshold": "minimum revenue %s/%s/%s"
+        "threshold": "top from %s, big from %s, medium from %s"
         % tuple(
             money(amount, currency)
             for amount in (
@@ -110,9 +111,11 @@ def print_company(profile):
         ),
     }
     print(
-        "Levels by %s (%s)"
-        % (mode_labels.get(profile.level_mode, profile.level_mode).lower(),
-           cut_offs.get(profile.level_mode, ""))
+        "Levels by %s: %s"
+        % (
+            mode_labels.get(profile.level_mode, profile.level_mode),
+            cut_offs.get(profile.level_mode, ""),
+        )
     )
     groups = [by_level.get((company.id, level), {}) for level in LEVEL_ORDER]
     if not any(groups):
@@ -123,9 +126,12 @@ def print_company(profile):
     previous_total = sum(g.get("previous_revenue") or 0.0 for g in groups)
     row = "  %-10s %9s %9s %18s %9s %18s"
     print("")
-    print(row % ("Level", "Customers", "% active", "Revenue", "% revenue",
-                 "Previous period"))
-    print("  " + "-" * (WIDTH - 2))
+    rule = "  " + "-" * (WIDTH - 2)
+    print(
+        row
+        % ("Level", "Customers", "% active", "Revenue", "% revenue", "Previous period")
+    )
+    print(rule)
     for level, group in zip(LEVEL_ORDER, groups):
         count = group.get("__count", 0)
         revenue = group.get("revenue") or 0.0
@@ -142,7 +148,7 @@ def print_company(profile):
             )
         )
         if level == ACTIVE_LEVELS[-1]:
-            print("  " + "-" * (WIDTH - 2))
+            print(rule)
             print(
                 row
                 % (
@@ -154,10 +160,18 @@ def print_company(profile):
                     "",
                 )
             )
-            print("  " + "-" * (WIDTH - 2))
-    print("  %-10s %9d %9s %18s %9s %18s" % (
-        "All", sum(g.get("__count", 0) for g in groups), "",
-        money(active_revenue, currency), "", money(previous_total, currency)))
+            print(rule)
+    print(
+        row
+        % (
+            "All",
+            sum(group.get("__count", 0) for group in groups),
+            "",
+            money(active_revenue, currency),
+            "",
+            money(previous_total, currency),
+        )
+    )
 
     figures = pareto.get(company.id)
     print("")

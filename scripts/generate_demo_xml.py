@@ -29,6 +29,9 @@ SEED = 20260630
 ROOT = Path(__file__).resolve().parent.parent
 OUTPUT = ROOT / "relation_pyramid" / "demo" / "relation_pyramid_demo.xml"
 MODULE = "relation_pyramid"
+UNIT = "product.product_uom_unit"
+CACHE_FLUSH = 20  # records between two clears of the ORM cache, see flush_cache
+QUOTE = {'"': "&quot;"}  # for escape() inside a double-quoted attribute
 
 # Windows (days before the load day) of the confirmation dates per year back.
 # The period is the last 12 months (about 365 days): year 0 stays inside it,
@@ -38,26 +41,39 @@ YEAR_WINDOWS = {0: (1, 356), 1: (374, 722), 2: (742, 1088)}
 
 SALESPEOPLE = ["base.user_root", "base.user_demo"]  # Odoo 11: no base.user_admin
 
-# (xml id, list price, is a service) -- Odoo 11 product demo data.
+# Odoo 11 product demo data: (xml id, list price, is a service, description
+# as Odoo's product onchange would write it). The lines carry description,
+# unit and (no) taxes themselves, which spares an onchange per line when
+# loading; at that point of an install no chart of accounts, so no taxes.
 PRODUCTS = [
-    ("product.product_product_2", 38.25, True),  # Support Services (hours)
-    ("product.product_product_3", 450.0, False),  # Computer SC234
-    ("product.product_product_4", 750.0, False),  # iPad Retina Display
-    ("product.product_product_5", 147.0, False),  # Custom Computer (kit)
-    ("product.product_product_5b", 247.0, False),  # Bose Mini Bluetooth Speaker
-    ("product.product_product_6", 320.0, False),  # iPad Mini
-    ("product.product_product_7", 79.0, False),  # Apple In-Ear Headphones
-    ("product.product_product_8", 1799.0, False),  # iMac
-    ("product.product_product_9", 47.0, False),  # Apple Wireless Keyboard
-    ("product.product_product_10", 14.0, False),  # Mouse, Optical
-    ("product.product_product_11", 16.5, False),  # iPod
-    ("product.product_product_12", 12.5, False),  # Mouse, Wireless
-    ("product.product_product_13", 85.0, False),  # RAM SR5
-    ("product.product_product_16", 25.0, False),  # Computer Case
-    ("product.product_product_17", 975.0, False),  # HDD SH-1
-    ("product.product_product_24", 885.0, False),  # Graphics Card
-    ("product.product_product_25", 2950.0, False),  # Laptop E5023
-    ("product.product_product_27", 3645.0, False),  # Laptop Customized
+    ("product.product_product_2", 38.25, True, "Support Services"),
+    ("product.product_product_3", 450.0, False, "[PCSC234] Computer SC234"),
+    (
+        "product.product_product_4",
+        750.0,
+        False,
+        "[E-COM01] iPad Retina Display (White, 16 GB)",
+    ),
+    ("product.product_product_5", 147.0, False, "[E-COM06] Custom Computer (kit)"),
+    (
+        "product.product_product_5b",
+        247.0,
+        False,
+        "[E-COM05] Bose Mini Bluetooth Speaker",
+    ),
+    ("product.product_product_6", 320.0, False, "[E-COM07] iPad Mini"),
+    ("product.product_product_7", 79.0, False, "[E-COM08] Apple In-Ear Headphones"),
+    ("product.product_product_8", 1799.0, False, "[E-COM09] iMac"),
+    ("product.product_product_9", 47.0, False, "[E-COM10] Apple Wireless Keyboard"),
+    ("product.product_product_10", 14.0, False, "[E-COM11] Mouse, Optical"),
+    ("product.product_product_11", 16.5, False, "[E-COM12] iPod (16 GB)"),
+    ("product.product_product_12", 12.5, False, "[M-Wir] Mouse, Wireless"),
+    ("product.product_product_13", 85.0, False, "[RAM-SR5] RAM SR5"),
+    ("product.product_product_16", 25.0, False, "[C-Case] Computer Case"),
+    ("product.product_product_17", 975.0, False, "[HDD-SH1] HDD SH-1"),
+    ("product.product_product_24", 885.0, False, "[CARD] Graphics Card"),
+    ("product.product_product_25", 2950.0, False, "[LAP-E5] Laptop E5023"),
+    ("product.product_product_27", 3645.0, False, "[LAP-CUS] Laptop Customized"),
 ]
 
 SERVICE_PREFERENCES = ["phone", "email", "post", "visit", "event", "portal", "shop"]
@@ -511,14 +527,20 @@ class Generator:
                         key=lambda p: abs(math.log(p[1] / max(part, 1.0))),
                     )
                 ]
-            product_id, list_price, service = self.rng.choice(candidates)
+            product_id, list_price, service, description = self.rng.choice(candidates)
             used.add(product_id)
             price = round(list_price * (1 - discount), 2)
             quantity = max(1, int(round(part / price)))
             if service:  # hours, by the half hour
                 quantity = max(1.0, round(part / price * 2) / 2)
             lines.append(
-                {"product": product_id, "quantity": quantity, "price": price}
+                {
+                    "product": product_id,
+                    "description": description,
+                    "uom": "product.product_uom_hour" if service else UNIT,
+                    "quantity": quantity,
+                    "price": price,
+                }
             )
         return lines
 
@@ -776,18 +798,23 @@ class Generator:
         write('    <data noupdate="1">')
         write("")
         write("        <!-- Customers, their contact persons and relation profiles -->")
+        records = 0
         for partner in self.partners:
             self.render_partner(partner, write, field)
+            records = self.flush_cache(records + 1, write)
 
         write("")
         write("        <!-- Sale orders with their lines, oldest first, created as")
         write("             quotations; confirmed ones carry the confirmation day -->")
         for order in self.numbered_orders():
             self.render_order(order, write, field)
+            records = self.flush_cache(records + 1, write)
 
         write("")
         write("        <!-- Confirm, lock and cancel orders in one write per state,")
-        write("             after their lines exist (no 'extra line' messages) -->")
+        write("             after their lines exist (no 'extra line' messages). The")
+        write("             last value is the context, positional as over RPC: no")
+        write("             tracking messages dated today. -->")
         for state in ("sale", "done", "cancel"):
             refs = [
                 "ref('%s')" % order["xml_id"]
@@ -800,10 +827,23 @@ class Generator:
                 write("                %s," % ", ".join(refs[index : index + 4]))
             write('            ]"/>')
             write("            <value eval=\"{'state': '%s'}\"/>" % state)
+            write("            <value eval=\"{'tracking_disable': True}\"/>")
             write("        </function>")
         write("    </data>")
         write("</odoo>")
         return "\n".join(out) + "\n"
+
+    @staticmethod
+    def flush_cache(records, write):
+        """Every CACHE_FLUSH records, clear the ORM cache. Odoo 11 keys its
+        cache by environment and gives every XML record its own environment
+        (the context names the record), so without this the environments pile
+        up and each new one costs a scan of all others: loading the file takes
+        about twice as long."""
+        if records % CACHE_FLUSH:
+            return records
+        write('        <function model="res.partner" name="invalidate_cache"/>')
+        return records
 
     @staticmethod
     def refs(ids):
@@ -898,11 +938,15 @@ class Generator:
         # The lines in the order's create: one record, one recompute.
         write('            <field name="order_line" eval="[')
         for line in order["lines"]:
-            write(
-                "                (0, 0, {'product_id': ref('%s'), "
-                "'product_uom_qty': %r, 'price_unit': %.2f}),"
-                % (line["product"], line["quantity"], line["price"])
-            )
+            write("                (0, 0, {")
+            write("                    'product_id': ref('%s')," % line["product"])
+            description = escape(repr(line["description"]), QUOTE)
+            write("                    'name': %s," % description)
+            write("                    'product_uom': ref('%s')," % line["uom"])
+            write("                    'product_uom_qty': %r," % line["quantity"])
+            write("                    'price_unit': %.2f," % line["price"])
+            write("                    'tax_id': [(6, 0, [])],")
+            write("                }),")
         write('            ]"/>')
         write("        </record>")
 
