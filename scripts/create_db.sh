@@ -10,6 +10,7 @@ dropdb_if_exists() {
 
 dropdb_if_exists "$db"
 log="$RP_LOCAL/log/install-$db.log"
+: > "$log"  # Odoo appends to its log file: check this install's lines only
 say "installing sale_management and relation_pyramid into a fresh database $db (log: ${log#$RP_ROOT/})"
 start=$(date +%s)
 if ! "$RP_ROOT/bin/odoo" -d "$db" -i sale_management,relation_pyramid --stop-after-init \
