@@ -478,7 +478,6 @@ class RelationPyramidProfile(models.Model):
         params.update(
             company_id=self.company_id.id, partner_ids=tuple(partner_ids or [0])
         )
-        motives = self.env["res.partner"]._fields["relation_motive_ids"]
         cr.execute(
             """
             CREATE TEMP TABLE relation_pyramid_result ON COMMIT DROP AS
@@ -531,20 +530,11 @@ class RelationPyramidProfile(models.Model):
                    ) - classified.revenue AS upsell_gap,
                    partner.user_id,
                    partner.country_id,
-                   (SELECT motive.id
-                      FROM {motive_rel} rel
-                      JOIN relation_motive motive ON motive.id = rel.{motive_col}
-                     WHERE rel.{partner_col} = classified.partner_id
-                     ORDER BY motive.sequence, motive.id LIMIT 1
-                   ) AS relation_motive_id
+                   partner.relation_main_motive_id AS relation_motive_id
               FROM classified
               JOIN res_partner partner ON partner.id = classified.partner_id
             """.format(
-                level_sql=level_sql,
-                floors_sql=floors_sql,
-                motive_rel=motives.relation,
-                partner_col=motives.column1,
-                motive_col=motives.column2,
+                level_sql=level_sql, floors_sql=floors_sql
             ),
             dict(params, active_levels=ACTIVE_LEVELS),
         )

@@ -41,6 +41,13 @@ class ResPartner(models.Model):
         copy=False,
         help="Why this customer buys from us.",
     )
+    relation_main_motive_id = fields.Many2one(
+        "relation.motive",
+        string="Main Motive",
+        compute="_compute_relation_main_motive_id",
+        store=True,
+        help="The first of the relation motives, for grouping.",
+    )
     relation_motive_note = fields.Text(string="Motive Note", copy=False)
     relation_qualification = fields.Selection(
         RELATION_QUALIFICATIONS,
@@ -106,6 +113,13 @@ class ResPartner(models.Model):
         readonly=True,
         groups="sales_team.group_sale_salesman",
     )
+
+    @api.depends("relation_motive_ids", "relation_motive_ids.sequence")
+    def _compute_relation_main_motive_id(self):
+        for partner in self:
+            partner.relation_main_motive_id = partner.relation_motive_ids.sorted(
+                lambda motive: (motive.sequence, motive.id)
+            )[:1]
 
     @api.multi
     def _compute_pyramid(self):
