@@ -394,20 +394,26 @@ class RelationPyramidProfile(models.Model):
                    AND COALESCE(so.confirmation_date, so.date_order)::date <= %(end)s
                    AND (%(all_partners)s
                         OR partner.commercial_partner_id IN %(partner_ids)s)
-            ), orders AS (
+            ), foreign_days AS (
+                SELECT DISTINCT currency_id, day FROM sold
+                 WHERE currency_id <> %(currency_id)s
+            ), day_rates AS (
                 -- Odoo's conversion: amount * company rate / order rate, each
-                -- the latest rate on or before the order's day (1 if none).
+                -- the latest rate on or before the order's day (1 if none);
+                -- looked up once per currency and day, not per order.
+                SELECT foreign_days.currency_id, foreign_days.day,
+                       COALESCE(company_rate.rate, 1.0)
+                           / COALESCE(order_rate.rate, 1.0) AS factor
+                  FROM foreign_days
+                  LEFT JOIN LATERAL ({rate_sql}) order_rate ON TRUE
+                  LEFT JOIN LATERAL ({rate_sql_company}) company_rate ON TRUE
+            ), orders AS (
                 SELECT sold.partner_id, sold.confirmed, sold.day,
-                       sold.amount_untaxed * CASE
-                           WHEN sold.currency_id = %(currency_id)s THEN 1.0
-                           ELSE COALESCE(company_rate.rate, 1.0)
-                                / COALESCE(order_rate.rate, 1.0)
-                       END AS amount
+                       sold.amount_untaxed * COALESCE(day_rates.factor, 1.0)
+                           AS amount
                   FROM sold
-                  LEFT JOIN LATERAL ({rate_sql}) order_rate
-                    ON sold.currency_id <> %(currency_id)s
-                  LEFT JOIN LATERAL ({rate_sql_company}) company_rate
-                    ON sold.currency_id <> %(currency_id)s
+                  LEFT JOIN day_rates ON day_rates.currency_id = sold.currency_id
+                                     AND day_rates.day = sold.day
             )
             SELECT partner_id,
                    ROUND(COALESCE(SUM(amount) FILTER (
@@ -432,7 +438,7 @@ class RelationPyramidProfile(models.Model):
                AND (%(all_partners)s OR partner.id IN %(partner_ids)s)
                AND NOT EXISTS (SELECT 1 FROM sold WHERE sold.partner_id = partner.id)
             """.format(
-                rate_sql=self._rate_sql("sold.currency_id"),
+                rate_sql=self._rate_sql("foreign_days.currency_id"),
                 rate_sql_company=self._rate_sql("%(currency_id)s"),
             ),
             params,
@@ -440,12 +446,12 @@ class RelationPyramidProfile(models.Model):
 
     @api.model
     def _rate_sql(self, currency_sql):
-        """The latest rate of a currency on or before ``sold.day``, as Odoo's
-        ``res.currency._compute_current_rate`` finds it."""
+        """The latest rate of a currency on or before ``foreign_days.day``, as
+        Odoo's ``res.currency._compute_current_rate`` finds it."""
         return """
             SELECT rate.rate FROM res_currency_rate rate
              WHERE rate.currency_id = {currency}
-               AND rate.name <= sold.day
+               AND rate.name <= foreign_days.day
                AND (rate.company_id IS NULL OR rate.company_id = %(company_id)s)
              ORDER BY rate.company_id, rate.name DESC LIMIT 1""".format(
             currency=currency_sql
@@ -495,17 +501,16 @@ class RelationPyramidProfile(models.Model):
                        RANK() OVER w_active AS active_rank,
                        COUNT(*) OVER w_all AS active_count,
                        SUM(revenue) OVER w_all AS total_revenue,
-                       COALESCE(SUM(revenue) OVER (
-                           w_active RANGE BETWEEN UNBOUNDED PRECEDING
-                                              AND CURRENT ROW EXCLUDE GROUP), 0)
-                           AS revenue_before,
-                       SUM(revenue) OVER (PARTITION BY lifecycle = 'active', revenue)
-                           AS revenue_of_peers
+                       -- the running sum includes the peers (equal revenue)
+                       SUM(revenue) OVER w_active
+                           - SUM(revenue) OVER w_peers AS revenue_before,
+                       SUM(revenue) OVER w_peers AS revenue_of_peers
                   FROM lifecycle
                  WHERE lifecycle IS NOT NULL
                 WINDOW w_all AS (PARTITION BY lifecycle = 'active'),
                        w_active AS (PARTITION BY lifecycle = 'active'
-                                    ORDER BY revenue DESC)
+                                    ORDER BY revenue DESC),
+                       w_peers AS (PARTITION BY lifecycle = 'active', revenue)
             ), classified AS (
                 SELECT partner_id, lifecycle, revenue, previous_revenue,
                        CASE WHEN lifecycle = 'active' THEN {level_sql}
@@ -520,7 +525,7 @@ class RelationPyramidProfile(models.Model):
                        ROUND(100.0 * (revenue - previous_revenue)
                              / NULLIF(previous_revenue, 0), 2) AS revenue_change_pct
                   FROM ranked
-            ), floors AS ({floors_sql}
+            ), floors AS MATERIALIZED ({floors_sql}
             )
             SELECT classified.*,
                    (SELECT MIN(floors.lowest) FROM floors
