@@ -15,6 +15,11 @@ status=0
 ODOO_RC="$RP_CONF" "$RP_VENV/bin/python" -m pytest \
     --odoo-database="$RP_TEST_DB" --odoo-config="$RP_CONF" "${@:-tests}" || status=$?
 
+# The addon uninstalls cleanly from the test database (whole suite only).
+if [ $# -eq 0 ]; then
+    "$RP_ROOT/scripts/uninstall_check.sh" "$RP_TEST_DB" || status=1
+fi
+
 # Checked in a real browser (scripts/live_test.sh, tests/live/): with the
 # whole suite (no arguments) or RP_LIVE=1; RP_LIVE=0 skips it. It runs even
 # when pytest failed; the exit code is non-zero if either failed.
