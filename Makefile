@@ -18,7 +18,7 @@ setup:
 demo: setup
 	scripts/demo.sh
 
-test: setup
+test: setup lint
 	scripts/test.sh
 
 lint:
