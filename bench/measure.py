@@ -1,0 +1,958 @@
+"""Measurements on one bench database, in a process of its own (so the
+memory high-water mark is the recompute's):
+
+``--mode engine``: (a) the SQL floor, (b) the full recompute of company 1
+through ``action_recompute`` (wall time, steps, peak memory), a re-run at
+the same date and the next day's run, the web client's calls on the
+pyramid, EXPLAIN ANALYZE of the engine's statements and an index
+experiment (rolled back);
+``--mode naive``: (c) the per-customer ORM loop on a sample of customers,
+rolled back, scaled linearly to every customer.
+
+Writes one JSON document to ``--out``."""
+import argparse
+import datetime
+import gc
+import json
+import os
+import re
+import statistics
+import sys
+import time
+
+from dateutil.relativedelta import relativedelta
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import benchlib  # noqa: E402
+
+_logger = benchlib.setup_logging("measure")
+
+PYRAMID_TABLES = [
+    "relation_pyramid_line",
+    "relation_pyramid_snapshot_line",
+    "relation_pyramid_snapshot",
+]
+STEPS = ["_gather_revenue", "_classify", "_write_lines", "_write_snapshot"]
+INDEX_VARIANTS = [
+    (
+        "+ index sale_order (company_id, state, confirmation_date)",
+        [
+            "CREATE INDEX bench_so_company_state_confirmation "
+            "ON sale_order (company_id, state, confirmation_date)"
+        ],
+    ),
+    (
+        "+ index sale_order (company_id, (COALESCE(confirmation_date, "
+        "date_order)::date)) INCLUDE (state, partner_id, pricelist_id, "
+        "amount_untaxed)",
+        [
+            "CREATE INDEX bench_so_company_day ON sale_order "
+            "(company_id, (COALESCE(confirmation_date, date_order)::date)) "
+            "INCLUDE (state, partner_id, pricelist_id, amount_untaxed)"
+        ],
+    ),
+]
+# other changes tried the same way (rolled back)
+LINE_INDEXES = [
+    "relation_pyramid_line_company_id_index",
+    "relation_pyramid_line_level_index",
+    "relation_pyramid_line_lifecycle_index",
+]
+JIT_OFF = "SET LOCAL jit = off"
+OTHER_VARIANTS = [
+    ("jit off (SET LOCAL jit = off)", [JIT_OFF]),
+    (
+        "- single-column indexes company_id, level, lifecycle of "
+        "relation_pyramid_line",
+        ["DROP INDEX IF EXISTS %s" % name for name in LINE_INDEXES],
+    ),
+    (
+        "jit off and without those three indexes",
+        [JIT_OFF] + ["DROP INDEX IF EXISTS %s" % name for name in LINE_INDEXES],
+    ),
+]
+
+FLOOR_SQL = """
+CREATE TEMP TABLE bench_floor ON COMMIT DROP AS
+SELECT partner.commercial_partner_id AS partner_id,
+       SUM(so.amount_untaxed) AS revenue
+  FROM sale_order so
+  JOIN res_partner partner ON partner.id = so.partner_id
+ WHERE so.company_id = %(company_id)s
+   AND so.state IN ('sale', 'done')
+   AND so.confirmation_date >= %(start)s
+   AND so.confirmation_date < %(end_next)s
+ GROUP BY partner.commercial_partner_id
+"""
+
+# What the engine has to read at the least: the same aggregate over the
+# whole history up to the reference date, with the previous period and
+# "bought before" (still no currency conversion, ranking or writing).
+HISTORY_FLOOR_SQL = """
+CREATE TEMP TABLE bench_floor ON COMMIT DROP AS
+SELECT partner.commercial_partner_id AS partner_id,
+       SUM(so.amount_untaxed) FILTER (
+           WHERE so.confirmation_date >= %(start)s) AS revenue,
+       SUM(so.amount_untaxed) FILTER (
+           WHERE so.confirmation_date >= %(previous_start)s
+             AND so.confirmation_date < %(start)s) AS previous_revenue,
+       BOOL_OR(so.confirmation_date < %(start)s) AS bought_before
+  FROM sale_order so
+  JOIN res_partner partner ON partner.id = so.partner_id
+ WHERE so.company_id = %(company_id)s
+   AND so.state IN ('sale', 'done')
+   AND so.confirmation_date < %(end_next)s
+ GROUP BY partner.commercial_partner_id
+"""
+
+# The proposed engine changes (see README), applied to the engine's own SQL
+# text at execution time, in this benchmark only: the addon is not edited.
+DAY_RATES_SQL = """), days AS (
+                SELECT DISTINCT currency_id, day FROM sold
+                 WHERE currency_id <> %(currency_id)s
+            ), day_rates AS (
+                -- one rate lookup per (currency, day), not per order
+                SELECT days.currency_id, days.day,
+                       COALESCE(company_rate.rate, 1.0)
+                           / COALESCE(order_rate.rate, 1.0) AS factor
+                  FROM days
+                  LEFT JOIN LATERAL (
+                      SELECT rate.rate FROM res_currency_rate rate
+                       WHERE rate.currency_id = days.currency_id
+                         AND rate.name <= days.day
+                         AND (rate.company_id IS NULL
+                              OR rate.company_id = %(company_id)s)
+                       ORDER BY rate.company_id, rate.name DESC LIMIT 1
+                  ) order_rate ON TRUE
+                  LEFT JOIN LATERAL (
+                      SELECT rate.rate FROM res_currency_rate rate
+                       WHERE rate.currency_id = %(currency_id)s
+                         AND rate.name <= days.day
+                         AND (rate.company_id IS NULL
+                              OR rate.company_id = %(company_id)s)
+                       ORDER BY rate.company_id, rate.name DESC LIMIT 1
+                  ) company_rate ON TRUE
+            ), orders AS (
+                SELECT sold.partner_id, sold.confirmed, sold.day,
+                       sold.amount_untaxed * COALESCE(day_rates.factor, 1.0) AS amount
+                  FROM sold
+                  LEFT JOIN day_rates ON day_rates.currency_id = sold.currency_id
+                                     AND day_rates.day = sold.day
+            )
+"""
+PATCHES = [
+    (
+        "relation_pyramid_revenue",
+        "_gather_revenue: currency rates once per (currency, day) and a hash "
+        "join, instead of two LATERAL rate look-ups per order row",
+        re.compile(r"\), orders AS \(.*?\n\s*\)\s*\n(?=\s*SELECT partner_id,)", re.S),
+        DAY_RATES_SQL,
+    ),
+    (
+        "relation_pyramid_result",
+        "_classify: revenue_before = running sum minus the peers' sum, instead "
+        "of a window frame with EXCLUDE GROUP (re-aggregated for every row)",
+        re.compile(
+            r"COALESCE\(SUM\(revenue\) OVER \(\s*w_active\s+RANGE BETWEEN UNBOUNDED"
+            r"\s+PRECEDING\s+AND CURRENT ROW EXCLUDE GROUP\),\s*0\)"
+        ),
+        "(SUM(revenue) OVER w_active"
+        " - SUM(revenue) OVER (PARTITION BY lifecycle = 'active', revenue))",
+    ),
+    (
+        "relation_pyramid_result",
+        "_classify: the per-level floors of the up-sell gap computed once "
+        "(MATERIALIZED), instead of a correlated subquery that re-aggregates "
+        "the inlined CTE for every active customer",
+        re.compile(r"floors AS \("),
+        "floors AS MATERIALIZED (",
+    ),
+]
+LINE_CHECKSUM_SQL = """
+SELECT COUNT(*), md5(string_agg(
+           (to_jsonb(line) - 'id' - 'create_date' - 'write_date' - 'create_uid'
+                           - 'write_uid')::text, ',' ORDER BY partner_id))
+  FROM relation_pyramid_line line
+ WHERE company_id = %s
+"""
+
+
+def install_cursor_hook(cr, patched=False, plans=None, applied=None):
+    """Wrap ``cr.execute``: with ``patched``, rewrite the engine's statements
+    with PATCHES (``applied`` collects which matched); with ``plans``, run
+    the engine's big statements under EXPLAIN (ANALYZE, BUFFERS) (they still
+    execute) and collect the plans. Returns the original ``execute``."""
+    execute = cr.execute
+
+    def hooked(query, params=None, log_exceptions=None):
+        text = query.strip()
+        # The engine took these changes over: patch only an engine without them.
+        already = "day_rates" in text or "MATERIALIZED" in text
+        if patched and not already and text.startswith(
+            "CREATE TEMP TABLE relation_pyramid"
+        ):
+            for table, label, pattern, replacement in PATCHES:
+                if not text.startswith("CREATE TEMP TABLE %s " % table):
+                    continue
+                new_query = pattern.sub(lambda _match: replacement, query, count=1)
+                if applied is not None and new_query != query:
+                    applied.add(label)
+                query = new_query
+        big = text.startswith("CREATE TEMP TABLE relation_pyramid") or (
+            text.startswith(("INSERT", "DELETE")) and "relation_pyramid_result" in text
+        )
+        if plans is None or not big:
+            return execute(query, params, log_exceptions)
+        start = time.perf_counter()
+        execute("EXPLAIN (ANALYZE, BUFFERS) " + query, params, log_exceptions)
+        plans.append(
+            {
+                "statement": " ".join(text.split())[:90],
+                "seconds": round(time.perf_counter() - start, 3),
+                "plan": "\n".join(row[0] for row in cr.fetchall()),
+            }
+        )
+        return None
+
+    cr.execute = hooked
+    return execute
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--db", required=True)
+    parser.add_argument("--mode", choices=["engine", "naive"], required=True)
+    parser.add_argument("--out", required=True)
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--sample", type=int, default=1000)
+    parser.add_argument(
+        "--slow",
+        type=float,
+        default=120.0,
+        help="seconds: when the engine's full recompute takes longer, its "
+        "next-day run and its EXPLAIN ANALYZE are skipped (the proposed "
+        "changes are measured instead)",
+    )
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=1200.0,
+        help="seconds: cap on the engine's full recompute (statement timeout)",
+    )
+    parser.add_argument(
+        "--no-experiments",
+        action="store_true",
+        help="skip EXPLAIN ANALYZE and the index experiment",
+    )
+    return parser.parse_args(argv)
+
+
+def summarize(times):
+    return {
+        "runs": len(times),
+        "median_s": round(statistics.median(times), 4),
+        "min_s": round(min(times), 4),
+        "max_s": round(max(times), 4),
+    }
+
+
+class StepTimer(object):
+    """Wraps the engine's steps on the registry's model class to time them."""
+
+    def __init__(self, model_class, names):
+        self.seconds = {}
+        for name in names:
+            original = getattr(model_class, name, None)
+            if original is not None:
+                setattr(model_class, name, self._wrap(name, original))
+
+    def _wrap(self, name, original):
+        def timed(record, *args, **kwargs):
+            start = time.perf_counter()
+            try:
+                return original(record, *args, **kwargs)
+            finally:
+                self.seconds[name] = self.seconds.get(name, 0.0) + (
+                    time.perf_counter() - start
+                )
+
+        timed.__name__ = name
+        return timed
+
+    def take(self):
+        seconds, self.seconds = self.seconds, {}
+        return {name: round(value, 3) for name, value in seconds.items()}
+
+
+def bench_context(registry):
+    """Company 1, its profile, the reference date and some counts."""
+    with benchlib.odoo_env(registry) as env:
+        params = benchlib.get_params(env.cr.dbname)
+        company = env.ref("base.main_company")
+        profile = env["relation.pyramid.profile"].search(
+            [("company_id", "=", company.id)]
+        )
+        reference = datetime.datetime.strptime(params["end_date"], "%Y-%m-%d").date()
+        bounds = profile._period_bounds(reference)
+        cr = env.cr
+        counts = {}
+        for key, sql in (
+            ("orders", "SELECT COUNT(*) FROM sale_order"),
+            ("order_lines", "SELECT COUNT(*) FROM sale_order_line"),
+            ("partners", "SELECT COUNT(*) FROM res_partner"),
+            (
+                "customers",
+                "SELECT COUNT(*) FROM res_partner WHERE id = commercial_partner_id "
+                "AND customer AND active AND id NOT IN "
+                "(SELECT partner_id FROM res_company)",
+            ),
+            (
+                "company_orders",
+                "SELECT COUNT(*) FROM sale_order WHERE company_id = %d" % company.id,
+            ),
+        ):
+            cr.execute(sql)
+            counts[key] = cr.fetchone()[0]
+        return {
+            "company_id": company.id,
+            "company": company.name,
+            "profile_id": profile.id,
+            "reference_date": reference,
+            "bounds": bounds,
+            "counts": counts,
+            "params": params,
+        }
+
+
+def floor_params(ctx):
+    bounds = ctx["bounds"]
+    return {
+        "company_id": ctx["company_id"],
+        "start": bounds["start"],
+        "previous_start": bounds["previous_start"],
+        "end_next": bounds["end"] + relativedelta(days=1),
+    }
+
+
+def time_floor(registry, ctx, sql, repeats):
+    """One warm-up, then ``repeats`` timed runs, each in its own
+    transaction; the result is materialised in PostgreSQL (a temporary
+    table, as the engine's steps do), not fetched."""
+    times, rows = [], None
+    for run in range(repeats + 1):
+        with benchlib.odoo_env(registry) as env:
+            with benchlib.Timer() as timer:
+                env.cr.execute(sql, floor_params(ctx))
+                rows = env.cr.rowcount
+            if run:
+                times.append(timer.seconds)
+    result = summarize(times)
+    result["rows"] = rows
+    return result
+
+
+def reset_pyramid(cr):
+    cr.execute("TRUNCATE %s CASCADE" % ", ".join(PYRAMID_TABLES))
+
+
+def pyramid_counts(registry, company_id):
+    with benchlib.odoo_env(registry) as env:
+        env.cr.execute(
+            "SELECT level, COUNT(*) FROM relation_pyramid_line WHERE company_id = %s "
+            "GROUP BY level",
+            (company_id,),
+        )
+        levels = dict(env.cr.fetchall())
+        env.cr.execute("SELECT COUNT(*) FROM relation_pyramid_snapshot_line")
+        snapshot_rows = env.cr.fetchone()[0]
+    return {
+        "lines": sum(levels.values()),
+        "levels": levels,
+        "snapshot_lines": snapshot_rows,
+    }
+
+
+def line_checksum(cr, company_id):
+    cr.execute(LINE_CHECKSUM_SQL, (company_id,))
+    count, digest = cr.fetchone()
+    return "%d:%s" % (count, digest)
+
+
+def recompute(
+    registry, ctx, steps, reference_date, label, patched=False, timeout=None
+):
+    """``action_recompute`` of company 1 at ``reference_date`` and the
+    commit, timed, with the peak memory of this process and of the
+    PostgreSQL backend while it runs; ``patched``: with the proposed
+    changes (PATCHES); ``timeout``: seconds after which PostgreSQL cancels
+    the statement (the result then says ``timed_out``)."""
+    from psycopg2.extensions import QueryCanceledError
+
+    gc.collect()
+    rss_before = benchlib.rss_mb()
+    maxrss_before = benchlib.maxrss_mb()
+    applied = set()
+    with benchlib.odoo_env(registry) as env:
+        env.cr.execute("SELECT pg_backend_pid()")
+        backend_pid = env.cr.fetchone()[0]
+        backend_before = benchlib.private_rss_mb(backend_pid)
+        profile = env["relation.pyramid.profile"].browse(ctx["profile_id"])
+        if timeout:
+            env.cr.execute("SET statement_timeout = %d" % int(1000 * timeout))
+        install_cursor_hook(env.cr, patched=patched, applied=applied)
+        steps.take()
+        timed_out = False
+        with benchlib.PeakSampler(backend_pid) as sampler:
+            with benchlib.Timer() as timer:
+                try:
+                    profile.action_recompute(reference_date)
+                    env.cr.commit()
+                except QueryCanceledError:
+                    timed_out = True
+        env.cr.rollback()
+        env.cr.execute("SET statement_timeout = 0")
+        checksum = line_checksum(env.cr, ctx["company_id"])
+    maxrss_after = benchlib.maxrss_mb()
+    hwm_growth = maxrss_after - maxrss_before
+    sampled_growth = sampler.peak_rss - rss_before
+    result = {
+        "label": label,
+        "timed_out": timed_out,
+        "timeout_s": timeout,
+        "patched": sorted(applied) if patched else False,
+        "reference_date": str(reference_date),
+        "seconds": round(timer.seconds, 3),
+        "steps": steps.take(),
+        "rss_before_mb": round(rss_before, 1),
+        "maxrss_before_mb": round(maxrss_before, 1),
+        "maxrss_after_mb": round(maxrss_after, 1),
+        "peak_rss_sampled_mb": round(sampler.peak_rss, 1),
+        "memory_growth_mb": round(max(hwm_growth, sampled_growth, 0.0), 1),
+        "backend_private_before_mb": backend_before and round(backend_before, 1),
+        "backend_private_peak_mb": sampler.peak_backend
+        and round(sampler.peak_backend, 1),
+        "checksum": checksum,
+    }
+    if patched and len(applied) < len(PATCHES):
+        _logger.warning(
+            "only %d of %d proposed changes matched the engine's SQL (it changed?)",
+            len(applied),
+            len(PATCHES),
+        )
+    result.update(pyramid_counts(registry, ctx["company_id"]))
+    if timed_out:
+        _logger.warning(
+            "recompute (%s) cancelled by the statement timeout after %.0f s %s",
+            label,
+            timer.seconds,
+            result["steps"],
+        )
+        return result
+    _logger.info(
+        "recompute (%s%s) at %s: %.2f s %s; %d rows (%s), %d snapshot rows; "
+        "memory +%.1f MB (Odoo process), backend peak %s MB",
+        label,
+        ", with the proposed changes" if patched else "",
+        reference_date,
+        timer.seconds,
+        result["steps"],
+        result["lines"],
+        ", ".join("%s %d" % item for item in sorted(result["levels"].items())),
+        result["snapshot_lines"],
+        result["memory_growth_mb"],
+        result["backend_private_peak_mb"],
+    )
+    return result
+
+
+def analyze_pyramid(dbname):
+    cnx = benchlib.connect(dbname, autocommit=True)
+    try:
+        with cnx.cursor() as cr:
+            for table in PYRAMID_TABLES:
+                cr.execute("VACUUM ANALYZE %s" % table)
+    finally:
+        cnx.close()
+
+
+# ----------------------------------------------------------------------
+# The web client's calls
+# ----------------------------------------------------------------------
+def view_fields(model, view_type):
+    from lxml import etree
+
+    view = model.fields_view_get(view_type=view_type)
+    arch = etree.fromstring(view["arch"])
+    return view, arch
+
+
+def pyramid_views(registry):
+    """What the web client asks for: the user (the sales manager of company
+    1, so record rules apply), the action's domain and the fields of the
+    kanban, list and pivot views of the pyramid."""
+    from odoo.tools.safe_eval import safe_eval
+
+    with benchlib.odoo_env(registry) as env:
+        manager = env["res.users"].search([("login", "=", "bench_manager")])
+        uid = manager.id or env.ref("base.user_root").id
+        context = {"lang": "en_US", "tz": "Europe/Brussels", "uid": uid}
+        lines = env["relation.pyramid.line"].sudo(uid).with_context(context)
+        action = env.ref(
+            "relation_pyramid.relation_pyramid_line_action", raise_if_not_found=False
+        )
+        views = {
+            "uid": uid,
+            "context": context,
+            "domain": safe_eval(action.domain or "[]", {"uid": uid}) if action else [],
+            "group_by": "level",
+            "measures": ["revenue"],
+        }
+        tree_view, _arch = view_fields(lines, "tree")
+        views["tree_fields"] = views["kanban_fields"] = list(tree_view["fields"])
+        try:
+            kanban_view, kanban_arch = view_fields(lines, "kanban")
+            views["kanban_fields"] = list(kanban_view["fields"])
+            views["group_by"] = kanban_arch.get("default_group_by") or "level"
+        except Exception:  # no kanban view: the list's fields
+            _logger.warning("no kanban view on relation.pyramid.line")
+        try:
+            _pivot_view, pivot_arch = view_fields(lines, "pivot")
+            views["measures"] = [
+                node.get("name")
+                for node in pivot_arch.iter("field")
+                if node.get("type") == "measure"
+            ] or ["revenue"]
+        except Exception:
+            _logger.warning("no pivot view on relation.pyramid.line")
+    return views
+
+
+def ui_calls(registry, repeats):
+    """The calls the web client makes to open the pyramid (kanban grouped by
+    level, list, pivot), each in a fresh transaction like an HTTP request."""
+    views = pyramid_views(registry)
+    uid, context, domain = views["uid"], views["context"], views["domain"]
+    kanban_fields, tree_fields = views["kanban_fields"], views["tree_fields"]
+    group_by, measures = views["group_by"], views["measures"]
+
+    def model(env):
+        return env["relation.pyramid.line"].with_context(context)
+
+    def kanban_read_group(env):
+        return model(env).read_group(domain, kanban_fields, [group_by], lazy=True)
+
+    with benchlib.odoo_env(registry, uid, context) as env:
+        columns = [
+            group["__domain"]
+            for group in model(env).read_group(
+                domain, [group_by], [group_by], lazy=True
+            )
+        ]
+
+    def kanban_column(column_domain):
+        # the web client then loads the first 40 cards of each column, one
+        # call per column
+        def call(env):
+            return model(env).search_read(column_domain, kanban_fields, limit=40)
+
+        return call
+
+    def pivot_read_group(env):
+        return [
+            model(env).read_group(domain, ["level"] + measures, ["level"], lazy=False),
+            model(env).read_group(domain, measures, [], lazy=False),
+        ]
+
+    def list_search_read(env):
+        return model(env).search_read(domain, tree_fields, limit=80)
+
+    def search_count(env):
+        return model(env).search_count(domain)
+
+    calls = [("kanban: read_group by %s" % group_by, kanban_read_group)]
+    calls += [
+        ("kanban: 40 cards of column %d" % number, kanban_column(column_domain))
+        for number, column_domain in enumerate(columns, 1)
+    ]
+    calls += [
+        ("pivot: read_group by level (+ total)", pivot_read_group),
+        ("list: search_read first 80 (model _order)", list_search_read),
+        ("list: search_count", search_count),
+    ]
+    results = {}
+    for label, call in calls:
+        times = []
+        for run in range(repeats + 1):
+            with benchlib.odoo_env(registry, uid, context) as env:
+                with benchlib.Timer() as timer:
+                    answer = call(env)
+                json.dumps(answer, default=str)
+            if run:
+                times.append(timer.seconds)
+        results[label] = summarize(times)
+        if label.startswith("list: search_read"):
+            results[label]["rows"] = len(answer)
+            results[label]["first_rank"] = answer and answer[0].get("rank")
+        if label == "list: search_count":
+            results[label]["count"] = answer
+        _logger.info(
+            "web client call %-45s median %6.1f ms, max %6.1f ms",
+            label,
+            1000 * results[label]["median_s"],
+            1000 * results[label]["max_s"],
+        )
+    card_calls = [
+        value for key, value in results.items() if key.startswith("kanban: 40 cards")
+    ]
+    if card_calls:
+        results["kanban: 40 cards, slowest column"] = max(
+            card_calls, key=lambda value: value["median_s"]
+        )
+    return {
+        "user": "bench_manager" if uid != 1 else "superuser",
+        "domain": domain,
+        "calls": results,
+    }
+
+
+# ----------------------------------------------------------------------
+# ----------------------------------------------------------------------
+# EXPLAIN ANALYZE, the index experiment, the one-customer refresh
+# ----------------------------------------------------------------------
+def explain_recompute(registry, ctx, patched, extra_sql=None):
+    """A cold recompute (empty pyramid tables) under EXPLAIN ANALYZE, rolled
+    back; ``extra_sql`` runs first (e.g. CREATE INDEX)."""
+    plans = []
+    with benchlib.odoo_env(registry) as env:
+        reset_pyramid(env.cr)
+        for sql in extra_sql or []:
+            env.cr.execute(sql)
+        env.cr.execute("ANALYZE sale_order")
+        for label, sql in (("floor", FLOOR_SQL), ("history floor", HISTORY_FLOOR_SQL)):
+            start = time.perf_counter()
+            env.cr.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, floor_params(ctx))
+            plans.append(
+                {
+                    "statement": label,
+                    "seconds": round(time.perf_counter() - start, 3),
+                    "plan": "\n".join(row[0] for row in env.cr.fetchall()),
+                }
+            )
+            env.cr.execute("DROP TABLE bench_floor")
+        install_cursor_hook(env.cr, patched=patched, plans=plans)
+        profile = env["relation.pyramid.profile"].browse(ctx["profile_id"])
+        profile.action_recompute(ctx["reference_date"])
+    return plans
+
+
+def timed_cold_recompute(registry, ctx, steps, patched, extra_sql=None):
+    """A cold recompute (empty pyramid tables), rolled back: the
+    like-for-like comparison with and without an index."""
+    with benchlib.odoo_env(registry) as env:
+        reset_pyramid(env.cr)
+        for sql in extra_sql or []:
+            env.cr.execute(sql)
+        env.cr.execute("ANALYZE sale_order")
+        floor_times = []
+        for _run in range(3):
+            with benchlib.Timer() as timer:
+                env.cr.execute(FLOOR_SQL, floor_params(ctx))
+            env.cr.execute("DROP TABLE bench_floor")
+            floor_times.append(timer.seconds)
+        profile = env["relation.pyramid.profile"].browse(ctx["profile_id"])
+        install_cursor_hook(env.cr, patched=patched)
+        steps.take()
+        with benchlib.Timer() as timer:
+            profile.action_recompute(ctx["reference_date"])
+        return {
+            "recompute_s": round(timer.seconds, 3),
+            "steps": steps.take(),
+            "floor_median_s": round(statistics.median(floor_times), 4),
+        }
+
+
+def experiments(registry, ctx, steps, explain_original):
+    """EXPLAIN ANALYZE of a cold recompute (the engine as it is when that
+    is affordable, else with the proposed changes) and the index variants
+    (with the proposed changes, so that the rest is not drowned)."""
+    plans = explain_recompute(registry, ctx, patched=not explain_original)
+    for plan in plans:
+        _logger.info("EXPLAIN ANALYZE %.2f s  %s", plan["seconds"], plan["statement"])
+    variants = [("proposed changes only", [])] + INDEX_VARIANTS + OTHER_VARIANTS
+    index_results = []
+    for label, sqls in variants:
+        result = timed_cold_recompute(registry, ctx, steps, True, sqls)
+        result["index"] = label
+        if sqls and sqls[0].startswith("CREATE INDEX"):
+            result["plans"] = [
+                plan
+                for plan in explain_recompute(registry, ctx, True, sqls)
+                if plan["statement"].startswith(
+                    ("floor", "history floor", "CREATE TEMP TABLE relation_pyramid_rev")
+                )
+            ]
+        index_results.append(result)
+        _logger.info(
+            "experiment [%s] (proposed changes on): recompute %.2f s %s, "
+            "floor %.3f s",
+            label,
+            result["recompute_s"],
+            result["steps"],
+            result["floor_median_s"],
+        )
+    return {
+        "explain_patched": not explain_original,
+        "explain": plans,
+        "indexes": index_results,
+    }
+
+
+def refresh_one_customer(registry, ctx, repeats, patched=False, extra_sql=None):
+    """What confirming an order adds (``_refresh_customers``): the engine
+    for the order's customer only, rolled back."""
+    with benchlib.odoo_env(registry) as env:
+        env.cr.execute(
+            "SELECT partner_id FROM relation_pyramid_line WHERE company_id = %s "
+            "AND lifecycle = 'active' ORDER BY md5(partner_id::text) LIMIT %s",
+            (ctx["company_id"], repeats + 1),
+        )
+        partner_ids = [row[0] for row in env.cr.fetchall()]
+    times = []
+    for run, partner_id in enumerate(partner_ids):
+        with benchlib.odoo_env(registry) as env:
+            for sql in extra_sql or []:
+                env.cr.execute(sql)
+            install_cursor_hook(env.cr, patched=patched)
+            profile = env["relation.pyramid.profile"].browse(ctx["profile_id"])
+            with benchlib.Timer() as timer:
+                profile._compute_result(ctx["reference_date"], [partner_id])
+                profile._write_lines([partner_id])
+        if run:
+            times.append(timer.seconds)
+    return summarize(times) if times else {}
+
+
+def refresh_variants(registry, ctx, repeats):
+    results = {}
+    for label, patched, extra_sql in (
+        ("as is", False, None),
+        ("jit off", False, [JIT_OFF]),
+        ("proposed changes", True, None),
+        ("proposed changes, jit off", True, [JIT_OFF]),
+    ):
+        results[label] = refresh_one_customer(
+            registry, ctx, repeats, patched, extra_sql
+        )
+        _logger.info(
+            "refresh of one customer (order confirmation), %s: median %.1f ms",
+            label,
+            1000 * results[label].get("median_s", 0.0),
+        )
+    return results
+
+
+# ----------------------------------------------------------------------
+# Modes
+# ----------------------------------------------------------------------
+def engine_mode(args):
+    out = {"mode": "engine", "db": args.db}
+    started = time.perf_counter()
+    with benchlib.odoo_registry(args.db) as registry:
+        out["registry_load_s"] = round(time.perf_counter() - started, 2)
+        ctx = bench_context(registry)
+        _logger.info(
+            "%s: %d orders (%d of %s), %d customers, %d partners; reference "
+            "date %s, period %s .. %s",
+            args.db,
+            ctx["counts"]["orders"],
+            ctx["counts"]["company_orders"],
+            ctx["company"],
+            ctx["counts"]["customers"],
+            ctx["counts"]["partners"],
+            ctx["reference_date"],
+            ctx["bounds"]["start"],
+            ctx["bounds"]["end"],
+        )
+        out["context"] = {
+            key: ctx[key] for key in ("company", "counts", "reference_date")
+        }
+        out["context"]["period"] = [ctx["bounds"]["start"], ctx["bounds"]["end"]]
+        out["proposed_changes"] = [label for _table, label, _p, _r in PATCHES]
+        steps = StepTimer(registry["relation.pyramid.profile"], STEPS)
+
+        # (a) the floor
+        out["floor"] = time_floor(registry, ctx, FLOOR_SQL, args.repeats)
+        out["history_floor"] = time_floor(
+            registry, ctx, HISTORY_FLOOR_SQL, args.repeats
+        )
+        _logger.info(
+            "floor (period GROUP BY): median %.3f s, %d customers; the same over "
+            "the whole history: median %.3f s",
+            out["floor"]["median_s"],
+            out["floor"]["rows"],
+            out["history_floor"]["median_s"],
+        )
+
+        # (b) the full recompute, the first thing that allocates in this
+        # process, on empty pyramid tables
+        def cold(label, patched, timeout=None):
+            with benchlib.odoo_env(registry) as env:
+                reset_pyramid(env.cr)
+                env.cr.commit()
+            analyze_pyramid(args.db)
+            return recompute(
+                registry, ctx, steps, ctx["reference_date"], label, patched, timeout
+            )
+
+        reference = ctx["reference_date"]
+        next_day = reference + relativedelta(days=1)
+        out["recompute"] = cold("full, empty pyramid tables", False, args.timeout)
+        slow = out["recompute"]["seconds"] > args.slow
+        analyze_pyramid(args.db)
+        if not slow:
+            out["recompute_next_day"] = recompute(
+                registry, ctx, steps, next_day, "next day: new snapshot"
+            )
+        # (b') the same with the proposed engine changes
+        out["recompute_patched"] = cold("full, empty pyramid tables", True)
+        analyze_pyramid(args.db)
+        out["patched_same_result"] = (
+            None
+            if out["recompute"]["timed_out"]
+            else out["recompute_patched"]["checksum"] == out["recompute"]["checksum"]
+        )
+        _logger.info(
+            "the proposed changes give the same rows: %s", out["patched_same_result"]
+        )
+        out["recompute_patched_rerun"] = recompute(
+            registry, ctx, steps, reference, "re-run, same date: nothing changed", True
+        )
+        out["recompute_patched_next_day"] = recompute(
+            registry, ctx, steps, next_day, "next day: new snapshot", True
+        )
+        analyze_pyramid(args.db)
+
+        # the web client, then an order confirmation
+        out["ui"] = ui_calls(registry, args.repeats)
+        out["refresh_one_customer"] = refresh_variants(registry, ctx, args.repeats)
+
+        if not args.no_experiments:
+            out["experiments"] = experiments(
+                registry, ctx, steps, explain_original=not slow
+            )
+    return out
+
+
+def naive_customer(env, company, bounds, currency_of, partner_id):
+    """The way many addons do it, for one customer: search the orders of
+    the customer and their contacts, add them up in Python, write."""
+    revenue = 0.0
+    for order in env["sale.order"].search_read(
+        [
+            ("partner_id", "child_of", partner_id),
+            ("company_id", "=", company.id),
+            ("state", "in", ["sale", "done"]),
+            ("confirmation_date", ">=", "%s 00:00:00" % bounds["start"]),
+            ("confirmation_date", "<=", "%s 23:59:59" % bounds["end"]),
+        ],
+        ["amount_untaxed", "pricelist_id", "confirmation_date"],
+    ):
+        currency = currency_of[order["pricelist_id"][0]]
+        amount = order["amount_untaxed"]
+        if currency != company.currency_id:
+            amount = currency.with_context(date=order["confirmation_date"]).compute(
+                amount, company.currency_id
+            )
+        revenue += amount
+    lines = env["relation.pyramid.line"]
+    line = lines.search(
+        [("company_id", "=", company.id), ("partner_id", "=", partner_id)], limit=1
+    )
+    if line:
+        line.write({"revenue": revenue})
+    elif revenue:
+        lines.create(
+            {
+                "company_id": company.id,
+                "partner_id": partner_id,
+                "lifecycle": "active",
+                "level": "small",
+                "revenue": revenue,
+            }
+        )
+    return revenue
+
+
+def naive_mode(args):
+    """(c) ``naive_customer`` for a sample of customers, timed, rolled back,
+    scaled linearly to every customer."""
+    out = {"mode": "naive", "db": args.db}
+    with benchlib.odoo_registry(args.db) as registry:
+        ctx = bench_context(registry)
+        with benchlib.odoo_env(registry) as env:
+            company = env["res.company"].browse(ctx["company_id"])
+            env.cr.execute(
+                "SELECT id FROM res_partner WHERE id = commercial_partner_id "
+                "AND customer AND active AND id NOT IN "
+                "(SELECT partner_id FROM res_company) ORDER BY md5(id::text) "
+                "LIMIT %s",
+                (args.sample,),
+            )
+            sample = [row[0] for row in env.cr.fetchall()]
+            currency_of = {
+                pricelist.id: pricelist.currency_id
+                for pricelist in env["product.pricelist"].search([])
+            }
+            _logger.info(
+                "naive loop over a sample of %d of %d customers",
+                len(sample),
+                ctx["counts"]["customers"],
+            )
+            found = 0
+            with benchlib.Timer() as timer:
+                for number, partner_id in enumerate(sample, 1):
+                    revenue = naive_customer(
+                        env, company, ctx["bounds"], currency_of, partner_id
+                    )
+                    found += bool(revenue)
+                    if number % 250 == 0:
+                        _logger.info(
+                            "naive loop: %d customers, %.1f ms each so far",
+                            number,
+                            1000 * timer_elapsed(timer) / number,
+                        )
+    per_customer = timer.seconds / max(len(sample), 1)
+    out.update(
+        {
+            "sample": len(sample),
+            "customers": ctx["counts"]["customers"],
+            "with_revenue": found,
+            "sample_seconds": round(timer.seconds, 2),
+            "per_customer_ms": round(1000 * per_customer, 2),
+            "scaled_seconds": round(per_customer * ctx["counts"]["customers"], 1),
+            "scaled": len(sample) < ctx["counts"]["customers"],
+        }
+    )
+    _logger.info(
+        "naive loop: %.2f ms per customer; x %d customers = %.0f s (%s)",
+        out["per_customer_ms"],
+        out["customers"],
+        out["scaled_seconds"],
+        "scaled linearly" if out["scaled"] else "every customer",
+    )
+    return out
+
+
+def timer_elapsed(timer):
+    return time.perf_counter() - timer.start
+
+
+def main():
+    args = parse_args()
+    out = engine_mode(args) if args.mode == "engine" else naive_mode(args)
+    with open(args.out, "w") as handle:
+        json.dump(out, handle, indent=1, default=str)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,512 @@
+"""``make bench``: for each size, generate the bench database (or reuse it),
+measure the engine and the naive baseline, each in a fresh process, and
+write the results as JSON and a markdown table into ``bench/results/``.
+
+Usage (see bench.sh): run.py [S] [M] [L] [--regenerate] [--drop]
+"""
+import argparse
+import datetime
+import json
+import os
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import benchlib  # noqa: E402
+
+_logger = benchlib.setup_logging("run")
+
+UI_LIMIT_S = 0.3
+STEPS = ["_gather_revenue", "_classify", "_write_lines", "_write_snapshot"]
+TARGETS = {
+    "recompute_vs_floor": 2.0,
+    "naive_vs_recompute": 50.0,
+    "memory_growth_s_to_m_mb": 100.0,
+    "time_growth_s_to_m": 12.0,
+}
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("sizes", nargs="*", help="S, M and/or L (default: S M)")
+    parser.add_argument(
+        "--regenerate", action="store_true", help="regenerate kept databases"
+    )
+    parser.add_argument(
+        "--drop", action="store_true", help="drop the bench databases at the end"
+    )
+    parser.add_argument("--naive-sample", type=int, default=1000)
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--slow", type=float, default=120.0)
+    parser.add_argument("--no-experiments", action="store_true")
+    args = parser.parse_args(argv)
+    sizes = []
+    for word in args.sizes or ["S", "M"]:
+        sizes += [size.strip().upper() for size in word.split() if size.strip()]
+    unknown = [size for size in sizes if size not in benchlib.SIZES]
+    if unknown:
+        parser.error("unknown size(s) %s: use S, M or L" % ", ".join(unknown))
+    args.sizes = sizes
+    return args
+
+
+def update_param(dbname, key, value):
+    cnx = benchlib.connect(dbname)
+    try:
+        with cnx.cursor() as cr:
+            cr.execute(
+                "UPDATE ir_config_parameter SET value = %s WHERE key = %s",
+                (value, benchlib.PARAM_PREFIX + key),
+            )
+        cnx.commit()
+    finally:
+        cnx.close()
+
+
+def ensure_database(size, regenerate):
+    """The size's database: reused when it holds this generator's data of
+    that size (updated with ``-u relation_pyramid`` when the addon changed
+    since), else generated from scratch."""
+    dbname = benchlib.db_name(size)
+    params = {}
+    if benchlib.database_exists(dbname):
+        try:
+            params = benchlib.get_params(dbname)
+        except Exception:  # not a bench database (yet)
+            params = {}
+    reuse = (
+        not regenerate
+        and params.get("size") == size
+        and params.get("generator_version") == benchlib.GENERATOR_VERSION
+    )
+    started = time.perf_counter()
+    if reuse:
+        fingerprint = benchlib.addon_fingerprint()
+        if params.get("addon_fingerprint") != fingerprint:
+            log = os.path.join(benchlib.LOCAL, "log", "bench-update-%s.log" % dbname)
+            _logger.info(
+                "%s: the addon changed since the data was generated: "
+                "updating relation_pyramid (log: %s)",
+                dbname,
+                os.path.relpath(log, benchlib.ROOT),
+            )
+            subprocess.check_call(
+                [
+                    os.path.join(benchlib.ROOT, "bin", "odoo"),
+                    "-d",
+                    dbname,
+                    "-u",
+                    "relation_pyramid",
+                    "--stop-after-init",
+                    "--no-http",
+                    "--logfile=%s" % log,
+                ]
+            )
+            update_param(dbname, "addon_fingerprint", fingerprint)
+        _logger.info(
+            "%s: reusing the data generated at %s (--regenerate to start over)",
+            dbname,
+            params.get("generated_at"),
+        )
+    else:
+        _logger.info("%s: generating size %s", dbname, size)
+        subprocess.check_call(
+            [
+                sys.executable,
+                os.path.join(benchlib.BENCH, "generate.py"),
+                "--db",
+                dbname,
+                "--size",
+                size,
+                "--create",
+            ]
+        )
+    params = benchlib.get_params(dbname)
+    for key in ("counts", "facts"):
+        if key in params:
+            params[key] = json.loads(params[key])
+    return {
+        "db": dbname,
+        "reused": reuse,
+        "seconds": round(time.perf_counter() - started, 1),
+        "params": params,
+    }
+
+
+def measure(dbname, mode, args):
+    """Run measure.py in a fresh process; returns its JSON."""
+    out = os.path.join(benchlib.RESULTS, "%s-%s.tmp" % (dbname, mode))
+    command = [
+        sys.executable,
+        os.path.join(benchlib.BENCH, "measure.py"),
+        "--db",
+        dbname,
+        "--mode",
+        mode,
+        "--out",
+        out,
+        "--repeats",
+        str(args.repeats),
+        "--sample",
+        str(args.naive_sample),
+        "--slow",
+        str(args.slow),
+    ]
+    if args.no_experiments:
+        command.append("--no-experiments")
+    started = time.perf_counter()
+    subprocess.check_call(command)
+    with open(out) as handle:
+        result = json.load(handle)
+    os.remove(out)
+    result["process_seconds"] = round(time.perf_counter() - started, 1)
+    return result
+
+
+def load_average():
+    try:
+        return [round(value, 2) for value in os.getloadavg()]
+    except OSError:
+        return None
+
+
+def derive(engine, naive):
+    """The figures the targets are about, for one size."""
+    floor = engine["floor"]["median_s"]
+    figures = {
+        "floor_s": floor,
+        "history_floor_s": engine["history_floor"]["median_s"],
+        "recompute_s": engine["recompute"]["seconds"],
+        "recompute_patched_s": engine["recompute_patched"]["seconds"],
+        "recompute_patched_next_day_s": engine["recompute_patched_next_day"][
+            "seconds"
+        ],
+        "memory_growth_mb": engine["recompute"]["memory_growth_mb"],
+        "naive_s": naive["scaled_seconds"],
+        "naive_scaled": naive["scaled"],
+        "naive_per_customer_ms": naive["per_customer_ms"],
+        "ui_max_s": max(
+            call["max_s"] for call in engine["ui"]["calls"].values() if "max_s" in call
+        ),
+    }
+    figures["recompute_timed_out"] = engine["recompute"].get("timed_out", False)
+    if "recompute_next_day" in engine:
+        figures["recompute_next_day_s"] = engine["recompute_next_day"]["seconds"]
+    for key in ("recompute", "recompute_patched"):
+        figures["%s_vs_floor" % key] = round(figures["%s_s" % key] / floor, 1)
+        figures["naive_vs_%s" % key] = round(
+            figures["naive_s"] / figures["%s_s" % key], 1
+        )
+    return figures
+
+
+def evaluate(sizes):
+    """Targets at M (or the largest size measured), for the engine as it
+    is and with the proposed changes."""
+    largest = "M" if "M" in sizes else sorted(sizes, key=list("SML").index)[-1]
+    big = sizes[largest]["figures"]
+    small = sizes.get("S", {}).get("figures")
+    rows = []
+    variants = (("as is", "recompute"), ("proposed changes", "recompute_patched"))
+    for variant, key in variants:
+        rows.append(
+            {
+                "target": "recompute <= %gx the floor (%s)"
+                % (TARGETS["recompute_vs_floor"], largest),
+                "variant": variant,
+                "value": big["%s_vs_floor" % key],
+                "met": big["%s_vs_floor" % key] <= TARGETS["recompute_vs_floor"],
+            }
+        )
+        rows.append(
+            {
+                "target": "naive >= %gx the recompute (%s)"
+                % (TARGETS["naive_vs_recompute"], largest),
+                "variant": variant,
+                "value": big["naive_vs_%s" % key],
+                "met": big["naive_vs_%s" % key] >= TARGETS["naive_vs_recompute"],
+            }
+        )
+        if small and largest != "S":
+            growth = round(big["%s_s" % key] / small["%s_s" % key], 1)
+            rows.append(
+                {
+                    "target": "time S -> %s <= %gx"
+                    % (largest, TARGETS["time_growth_s_to_m"]),
+                    "variant": variant,
+                    "value": growth,
+                    "met": growth <= TARGETS["time_growth_s_to_m"],
+                }
+            )
+    if small and largest != "S":
+        growth = round(big["memory_growth_mb"] - small["memory_growth_mb"], 1)
+        rows.append(
+            {
+                "target": "peak memory of the recompute grows < %g MB S -> %s"
+                % (TARGETS["memory_growth_s_to_m_mb"], largest),
+                "variant": "as is",
+                "value": growth,
+                "met": growth < TARGETS["memory_growth_s_to_m_mb"],
+            }
+        )
+    rows.append(
+        {
+            "target": "web client calls < %d ms (%s, slowest call, max of runs)"
+            % (1000 * UI_LIMIT_S, largest),
+            "variant": "as is",
+            "value": round(1000 * big["ui_max_s"], 1),
+            "met": big["ui_max_s"] < UI_LIMIT_S,
+        }
+    )
+    return rows
+
+
+# ----------------------------------------------------------------------
+# Markdown
+# ----------------------------------------------------------------------
+def fmt_s(value):
+    if value is None:
+        return "-"
+    if value >= 100:
+        return "%.0f s" % value
+    if value >= 1:
+        return "%.2f s" % value
+    return "%.0f ms" % (1000 * value) if value >= 0.01 else "%.1f ms" % (1000 * value)
+
+
+def table(header, rows):
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def _counts(size):
+    return size["generation"]["params"]["counts"]
+
+
+def _steps(result):
+    return ", ".join(
+        "%s %s" % (name.lstrip("_"), fmt_s(value))
+        for name, value in result["steps"].items()
+    )
+
+
+# (label, function of one size's entry); a KeyError shows as "-"
+SIZE_ROWS = [
+    ("customers / contacts", lambda s: "{companies:,} / {contacts:,}".format(
+        **_counts(s))),
+    ("orders / order lines", lambda s: "{orders:,} / {order_lines:,}".format(
+        **_counts(s))),
+    ("orders of company 1", lambda s: "{:,}".format(
+        s["engine"]["context"]["counts"]["company_orders"])),
+    ("pyramid rows of company 1 (active)", lambda s: "{:,} ({:,})".format(
+        s["engine"]["recompute"]["lines"], s["engine"]["floor"]["rows"])),
+    ("database size", lambda s: "{:,} MB".format(
+        s["generation"]["params"]["facts"]["database_mb"])),
+    ("generation: total (bulk SQL)", lambda s: "%s (%s s)" % (
+        "reused" if s["generation"]["reused"]
+        else "%s s" % s["generation"]["seconds"],
+        s["generation"]["params"].get("bulk_seconds"))),
+    ("(a) floor: period GROUP BY", lambda s: fmt_s(s["figures"]["floor_s"])),
+    ("(a') the same GROUP BY over the whole history",
+     lambda s: fmt_s(s["figures"]["history_floor_s"])),
+    ("(b) full recompute, engine as is", lambda s: (
+        "> %s (cancelled)" if s["figures"]["recompute_timed_out"] else "%s") % fmt_s(
+        s["figures"]["recompute_s"])),
+    ("(b) steps", lambda s: _steps(s["engine"]["recompute"])),
+    ("(b') full recompute, proposed changes",
+     lambda s: fmt_s(s["figures"]["recompute_patched_s"])),
+    ("(b') steps", lambda s: _steps(s["engine"]["recompute_patched"])),
+    ("(b') next day (new snapshot, changed rows)",
+     lambda s: fmt_s(s["figures"]["recompute_patched_next_day_s"])),
+    ("(c) naive ORM loop, scaled from a sample", lambda s: "%s (%s ms x {:,})".format(
+        s["naive"]["customers"]) % (
+        fmt_s(s["figures"]["naive_s"]), s["figures"]["naive_per_customer_ms"])),
+    ("b / a", lambda s: ("> %gx" if s["figures"]["recompute_timed_out"] else "%gx")
+     % s["figures"]["recompute_vs_floor"]),
+    ("b' / a", lambda s: "%gx" % s["figures"]["recompute_patched_vs_floor"]),
+    ("c / b", lambda s: ("< %gx" if s["figures"]["recompute_timed_out"] else "%gx")
+     % s["figures"]["naive_vs_recompute"]),
+    ("c / b'", lambda s: "%gx" % s["figures"]["naive_vs_recompute_patched"]),
+    ("peak memory growth of the recompute (Odoo process)",
+     lambda s: "%.1f MB" % s["figures"]["memory_growth_mb"]),
+    ("PostgreSQL backend private memory, peak",
+     lambda s: "%s MB" % s["engine"]["recompute"]["backend_private_peak_mb"]),
+    ("refresh of one customer (order confirmation): as is / jit off / "
+     "proposed / proposed + jit off",
+     lambda s: " / ".join(
+         fmt_s(value["median_s"])
+         for value in s["engine"]["refresh_one_customer"].values())),
+    ("slowest web client call", lambda s: fmt_s(s["figures"]["ui_max_s"])),
+    ("same rows with the proposed changes",
+     lambda s: str(s["engine"]["patched_same_result"])),
+    ("load average before / after",
+     lambda s: "%s / %s" % (s["load_before"], s["load_after"])),
+]
+
+
+def size_rows(results):
+    sizes = results["sizes"]
+    rows = []
+    for label, getter in SIZE_ROWS:
+        cells = [label]
+        for size in sizes.values():
+            try:
+                cells.append(getter(size))
+            except (KeyError, TypeError):
+                cells.append("-")
+        rows.append(cells)
+    return ["figure"] + list(sizes), rows
+
+
+def ui_rows(results):
+    sizes = results["sizes"]
+    names = list(sizes)
+    labels = []
+    for size in sizes.values():
+        for label in size["engine"]["ui"]["calls"]:
+            if label not in labels and not label.startswith("kanban: 40 cards of col"):
+                labels.append(label)
+    rows = []
+    for label in labels:
+        cells = [label]
+        for name in names:
+            call = sizes[name]["engine"]["ui"]["calls"].get(label)
+            cells.append(
+                "%s / %s" % (fmt_s(call["median_s"]), fmt_s(call["max_s"]))
+                if call
+                else "-"
+            )
+        rows.append(cells)
+    return ["call (median / max of %d runs)" % results["repeats"]] + names, rows
+
+
+def index_rows(results):
+    rows = []
+    for name, size in results["sizes"].items():
+        for variant in size["engine"].get("experiments", {}).get("indexes", []):
+            rows.append(
+                [name, variant["index"], fmt_s(variant["floor_median_s"]),
+                 fmt_s(variant["recompute_s"])]
+                + [fmt_s(variant["steps"].get(step)) for step in STEPS]
+            )
+    header = ["size", "variant (cold recompute, rolled back)", "floor", "recompute"]
+    return header + [step.lstrip("_") for step in STEPS], rows
+
+
+def markdown(results):
+    machine = results["machine"]
+    out = [
+        "# Customer pyramid benchmark, %s" % results["date"],
+        "",
+        "Machine: %s, %s CPUs, %s GB RAM; PostgreSQL %s (%s); git %s%s."
+        % (
+            machine.get("cpu"),
+            machine.get("nproc"),
+            machine.get("ram_gb"),
+            machine.get("postgresql"),
+            ", ".join(
+                "%s=%s" % item
+                for item in sorted(machine.get("postgresql_settings", {}).items())
+            ),
+            results["git"]["commit"],
+            " (uncommitted changes)" if results["git"]["dirty"] else "",
+        ),
+        "Reference date %s; company 1 (EUR, 80 %% of the customers); (b) is "
+        "`action_recompute` on empty pyramid tables (rows and snapshot written); "
+        "(b') the same with the proposed engine changes of bench/README.md "
+        "applied to the engine's SQL by the bench (the addon is not edited); "
+        "(c) is scaled linearly from a sample of %d customers."
+        % (results["reference_date"], results["naive_sample"]),
+        "",
+        table(*size_rows(results)),
+        "",
+        "## Targets",
+        "",
+        table(
+            ["target", "engine", "measured", "met"],
+            [
+                [row["target"], row["variant"], row["value"],
+                 "yes" if row["met"] else "**no**"]
+                for row in results["targets"]
+            ],
+        ),
+        "",
+        "## Web client calls (server time, sales manager of company 1)",
+        "",
+        table(*ui_rows(results)),
+        "",
+        "## Experiments: indexes, jit, fewer indexes (all with the proposed changes)",
+        "",
+        table(*index_rows(results)),
+        "",
+    ]
+    return "\n".join(out)
+
+
+def git_info():
+    def git(*args):
+        return subprocess.check_output(("git", "-C", benchlib.ROOT) + args).decode()
+
+    try:
+        return {
+            "commit": git("rev-parse", "--short", "HEAD").strip(),
+            "dirty": bool(git("status", "--porcelain", "--", "relation_pyramid")),
+        }
+    except (OSError, subprocess.CalledProcessError):
+        return {"commit": "?", "dirty": None}
+
+
+def main():
+    args = parse_args()
+    os.makedirs(benchlib.RESULTS, exist_ok=True)
+    started = datetime.datetime.now()
+    results = {
+        "date": started.strftime("%Y-%m-%d %H:%M"),
+        "machine": benchlib.machine_info(),
+        "git": git_info(),
+        "naive_sample": args.naive_sample,
+        "repeats": args.repeats,
+        "sizes": {},
+    }
+    _logger.info(
+        "bench of sizes %s on %s",
+        " ".join(args.sizes),
+        ", ".join("%s=%s" % item for item in sorted(results["machine"].items())),
+    )
+    for size in args.sizes:
+        entry = {"load_before": load_average()}
+        entry["generation"] = ensure_database(size, args.regenerate)
+        dbname = entry["generation"]["db"]
+        entry["engine"] = measure(dbname, "engine", args)
+        entry["naive"] = measure(dbname, "naive", args)
+        entry["load_after"] = load_average()
+        entry["figures"] = derive(entry["engine"], entry["naive"])
+        results["sizes"][size] = entry
+        results["reference_date"] = entry["engine"]["context"]["reference_date"]
+        _logger.info("%s: %s", size, entry["figures"])
+        if args.drop:
+            benchlib.drop_database(dbname)
+            _logger.info("%s dropped", dbname)
+    results["targets"] = evaluate(results["sizes"])
+    results["seconds"] = round((datetime.datetime.now() - started).total_seconds())
+    stem = os.path.join(
+        benchlib.RESULTS,
+        "bench-%s-%s" % (started.strftime("%Y%m%d-%H%M"), "".join(args.sizes)),
+    )
+    with open(stem + ".json", "w") as handle:
+        json.dump(results, handle, indent=1, default=str)
+    text = markdown(results)
+    with open(stem + ".md", "w") as handle:
+        handle.write(text)
+    print(text)
+    _logger.info(
+        "results: %s.{json,md} (%d s in all)",
+        os.path.relpath(stem, benchlib.ROOT),
+        results["seconds"],
+    )
+
+
+if __name__ == "__main__":
+    main()
