@@ -39,11 +39,28 @@ class RelationPyramidSelectionOrderMixin(models.AbstractModel):
 
 
 class RelationPyramidLevelMixin(models.AbstractModel):
-    """A customer's level and lifecycle, grouped in pyramid order."""
+    """A customer's place in a company's pyramid: level, lifecycle, revenue
+    and rank, grouped in pyramid order (current rows and snapshot rows)."""
 
     _name = "relation.pyramid.level.mixin"
     _inherit = "relation.pyramid.selection.order.mixin"
     _description = "Pyramid level"
+    _rec_name = "partner_id"
+
+    company_id = fields.Many2one(
+        "res.company", required=True, readonly=True, index=True, ondelete="cascade"
+    )
+    partner_id = fields.Many2one(
+        "res.partner",
+        string="Customer",
+        required=True,
+        readonly=True,
+        index=True,
+        ondelete="cascade",
+    )
+    currency_id = fields.Many2one(related="company_id.currency_id", readonly=True)
+    revenue = fields.Monetary(string="Period Revenue", readonly=True)
+    rank = fields.Integer(readonly=True, group_operator="min")
 
     lifecycle = fields.Selection(LIFECYCLES, required=True, readonly=True, index=True)
     level = fields.Selection(

@@ -11,23 +11,7 @@ class RelationPyramidLine(models.Model):
     _inherit = "relation.pyramid.level.mixin"
     _description = "Customer pyramid row"
     _order = "company_id, rank, revenue desc, id"
-    _rec_name = "partner_id"
-
-    company_id = fields.Many2one(
-        "res.company", required=True, readonly=True, index=True, ondelete="cascade"
-    )
-    partner_id = fields.Many2one(
-        "res.partner",
-        string="Customer",
-        required=True,
-        readonly=True,
-        index=True,
-        ondelete="cascade",
-    )
-    currency_id = fields.Many2one(related="company_id.currency_id", readonly=True)
-    revenue = fields.Monetary(string="Period Revenue", readonly=True)
     previous_revenue = fields.Monetary(string="Previous Period Revenue", readonly=True)
-    rank = fields.Integer(readonly=True, group_operator="min")
     revenue_share = fields.Float(
         string="Share of Revenue (%)",
         digits=(16, 4),

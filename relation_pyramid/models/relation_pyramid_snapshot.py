@@ -182,26 +182,11 @@ class RelationPyramidSnapshotLine(models.Model):
     _inherit = "relation.pyramid.level.mixin"
     _description = "Customer pyramid snapshot row"
     _order = "date desc, rank, revenue desc, id"
-    _rec_name = "partner_id"
 
     snapshot_id = fields.Many2one(
         "relation.pyramid.snapshot", required=True, readonly=True, ondelete="cascade"
     )
-    company_id = fields.Many2one(
-        "res.company", required=True, readonly=True, index=True, ondelete="cascade"
-    )
     date = fields.Date(related="snapshot_id.date", store=True, readonly=True)
-    partner_id = fields.Many2one(
-        "res.partner",
-        string="Customer",
-        required=True,
-        readonly=True,
-        index=True,
-        ondelete="cascade",
-    )
-    currency_id = fields.Many2one(related="company_id.currency_id", readonly=True)
-    revenue = fields.Monetary(string="Period Revenue", readonly=True)
-    rank = fields.Integer(readonly=True)
 
     _sql_constraints = [
         (
