@@ -452,12 +452,16 @@ def markdown(results):
         "",
         table(*ui_rows(results)),
         "",
-        "## Experiments: indexes, jit, fewer indexes (with the proposed "
-        "changes the engine still lacks)",
-        "",
-        table(*index_rows(results)),
-        "",
     ]
+    header, rows = index_rows(results)
+    if rows:
+        out += [
+            "## Experiments: indexes, jit, fewer indexes (with the proposed "
+            "changes the engine still lacks)",
+            "",
+            table(header, rows),
+            "",
+        ]
     return "\n".join(out)
 
 
