@@ -13,29 +13,12 @@
 #   RP_BROWSER_PYTHON: the interpreter for the browser venv (>= 3.9),
 #   RP_CHROMIUM: the browser binary (/usr/bin/chromium).
 
-# Pick the interpreter before common.sh puts the Odoo venv (3.7) on PATH.
-find_browser_python() {
-    local candidate
-    for candidate in "${RP_BROWSER_PYTHON:-}" python3 python3.11 python3.12 \
-        python3.13 /usr/bin/python3; do
-        [ -n "$candidate" ] || continue
-        candidate="$(command -v "$candidate" 2>/dev/null)" || continue
-        if "$candidate" -c 'import sys, venv; sys.exit(sys.version_info < (3, 9))' \
-            >/dev/null 2>&1; then
-            echo "$candidate"
-            return 0
-        fi
-    done
-}
-BROWSER_PYTHON="$(find_browser_python)"
 source "$(dirname "$0")/common.sh"
 
 RP_LIVE_DB="${RP_LIVE_DB:-relation_pyramid_ui}"
 RP_LIVE_PORT="${RP_LIVE_PORT:-8269}"
 RP_CHROMIUM="${RP_CHROMIUM:-/usr/bin/chromium}"
 BROWSER_VENV="$RP_LOCAL/browservenv"
-BROWSER_REQ="$RP_ROOT/requirements/browser.txt"
-BROWSER_STAMP="$RP_LOCAL/browservenv.stamp"
 LIVE_LOG="$RP_LOCAL/log/live.log"
 
 case "$RP_LIVE_DB" in
@@ -44,20 +27,10 @@ case "$RP_LIVE_DB" in
 esac
 
 browser_venv() {
-    local want
-    [ -n "$BROWSER_PYTHON" ] \
+    local python
+    python="$(find_python 9 "${RP_BROWSER_PYTHON:-}")" \
         || die "no Python >= 3.9 with venv found (Playwright needs it): set RP_BROWSER_PYTHON"
-    want="$( (cat "$BROWSER_REQ"; "$BROWSER_PYTHON" -VV) | sha256sum | cut -d' ' -f1)"
-    if [ -x "$BROWSER_VENV/bin/python" ] && [ "$(cat "$BROWSER_STAMP" 2>/dev/null)" = "$want" ]; then
-        return 0
-    fi
-    say "building the browser venv in .local/browservenv with $BROWSER_PYTHON"
-    rm -rf "$BROWSER_VENV" "$BROWSER_STAMP"
-    "$BROWSER_PYTHON" -m venv "$BROWSER_VENV"
-    # Only the Python package: its browser download is never run.
-    PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 "$BROWSER_VENV/bin/pip" install --quiet \
-        --disable-pip-version-check -r "$BROWSER_REQ"
-    echo "$want" > "$BROWSER_STAMP"
+    tool_venv "$BROWSER_VENV" "$RP_ROOT/requirements/browser.txt" "$python"
 }
 
 port_taken() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
