@@ -74,6 +74,13 @@ server_pid=$!
 ready=0
 for _ in $(seq 1 240); do
     kill -0 "$server_pid" 2>/dev/null || break
+    # No request before the server has loaded the registry itself: a request
+    # during that load builds a second registry at the same time, and Odoo 11
+    # can fail both (seen once: KeyError 'res.partner' in a fresh clone's run).
+    if ! grep -q "Modules loaded" "$LIVE_LOG" 2>/dev/null; then
+        sleep 0.5
+        continue
+    fi
     if curl -fs -o /dev/null --max-time 5 "http://127.0.0.1:$RP_LIVE_PORT/web/login"; then
         ready=1
         break
