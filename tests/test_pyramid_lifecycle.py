@@ -68,6 +68,21 @@ class TestLifecycle(PyramidCase):
             },
         )
 
+    def test_confirmed_order_without_confirmation_date_counts_by_order_date(self):
+        # e.g. imported orders: the day of a confirmed order is its
+        # confirmation date, else its order date.
+        imported = self._customer("Imported")
+        order = self._order(imported, 70, IN_PERIOD)
+        order.write({"confirmation_date": False})
+        older = self._order(imported, 30, IN_PREVIOUS)
+        older.write({"confirmation_date": False})
+        self._recompute()
+        line = self._lines().filtered(lambda line: line.partner_id == imported)
+        self.assertEqual(
+            (line.lifecycle, line.revenue, line.previous_revenue),
+            ("active", 70.0, 30.0),
+        )
+
     def test_previous_period_revenue(self):
         self._recompute()
         previous = {
@@ -238,6 +253,23 @@ class TestCompaniesAndCurrencies(PyramidCase):
                 "Both companies": ("active", "small", 350.0, 2),
             },
         )
+
+    def test_previous_period_converted_at_the_order_date(self):
+        # 250 USD on 2025-03-01, at 1 EUR = 1.25 USD: 200 EUR, previous period;
+        # 50 USD before the previous period: bought before, not converted.
+        earlier = self._customer("Earlier in USD")
+        self._order(earlier, 250, "2025-03-01", pricelist=self.pricelist_usd)
+        self._order(earlier, 50, BEFORE_PREVIOUS, pricelist=self.pricelist_usd)
+        self._order(self.eu_only, 100, IN_PREVIOUS, pricelist=self.pricelist_usd)
+        self._recompute()
+        lines = {line.partner_id.name: line for line in self._lines()}
+        self.assertEqual(
+            (lines["Earlier in USD"].lifecycle, lines["Earlier in USD"].revenue),
+            ("inactive", 0.0),
+        )
+        self.assertEqual(lines["Earlier in USD"].previous_revenue, 200.0)
+        self.assertEqual(lines["EU only"].previous_revenue, 80.0)
+        self.assertEqual(lines["EU only"].revenue_change_pct, 350.0)
 
     def test_one_pyramid_per_company(self):
         self._recompute(self.profile_us)

@@ -47,9 +47,7 @@ class RelationPyramidLevelMixin(models.AbstractModel):
     _description = "Pyramid level"
     _rec_name = "partner_id"
 
-    company_id = fields.Many2one(
-        "res.company", required=True, readonly=True, index=True, ondelete="cascade"
-    )
+    company_id = fields.Many2one("res.company", readonly=True)
     partner_id = fields.Many2one(
         "res.partner",
         string="Customer",
@@ -62,9 +60,9 @@ class RelationPyramidLevelMixin(models.AbstractModel):
     revenue = fields.Monetary(string="Period Revenue", readonly=True)
     rank = fields.Integer(readonly=True, group_operator="min")
 
-    lifecycle = fields.Selection(LIFECYCLES, required=True, readonly=True, index=True)
+    lifecycle = fields.Selection(LIFECYCLES, required=True, readonly=True)
     level = fields.Selection(
-        LEVELS, required=True, readonly=True, index=True, group_expand="_expand_levels"
+        LEVELS, required=True, readonly=True, group_expand="_expand_levels"
     )
 
     @api.model

@@ -1,6 +1,6 @@
 # Copyright 2026 relation_pyramid authors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-from odoo import fields, models
+from odoo import api, fields, models, tools
 
 
 class RelationPyramidLine(models.Model):
@@ -10,7 +10,15 @@ class RelationPyramidLine(models.Model):
     _name = "relation.pyramid.line"
     _inherit = "relation.pyramid.level.mixin"
     _description = "Customer pyramid row"
-    _order = "company_id, rank, revenue desc, id"
+    # The record rule keeps one company: ordering by company_id would join
+    # res_company and sort every row of the company at each list opening.
+    _order = "rank, revenue desc, id"
+    # Written in bulk by the engine only: no create/write stamps, whose two
+    # foreign keys to res_users would be checked for every row written.
+    _log_access = False
+
+    company_id = fields.Many2one(required=True, ondelete="cascade")
+    level = fields.Selection(index=True)
     previous_revenue = fields.Monetary(string="Previous Period Revenue", readonly=True)
     revenue_share = fields.Float(
         string="Share of Revenue (%)",
@@ -62,3 +70,14 @@ class RelationPyramidLine(models.Model):
             "A customer has one row per company in the pyramid.",
         )
     ]
+
+    @api.model_cr
+    def init(self):
+        # The list of a company's rows in ``_order``: its first page is read
+        # from the index instead of sorting all the company's rows.
+        tools.create_index(
+            self._cr,
+            "relation_pyramid_line_company_order_index",
+            self._table,
+            ["company_id", "rank", "revenue DESC", "id"],
+        )

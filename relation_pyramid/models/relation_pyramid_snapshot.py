@@ -182,10 +182,15 @@ class RelationPyramidSnapshotLine(models.Model):
     _inherit = "relation.pyramid.level.mixin"
     _description = "Customer pyramid snapshot row"
     _order = "date desc, rank, revenue desc, id"
+    # Written in bulk by the engine only, a row per customer and snapshot:
+    # no create/write stamps and no own company column (the snapshot has it),
+    # each a foreign key checked for every row written.
+    _log_access = False
 
     snapshot_id = fields.Many2one(
         "relation.pyramid.snapshot", required=True, readonly=True, ondelete="cascade"
     )
+    company_id = fields.Many2one(related="snapshot_id.company_id", readonly=True)
     date = fields.Date(related="snapshot_id.date", store=True, readonly=True)
 
     _sql_constraints = [
