@@ -73,6 +73,25 @@ class TestLevelsByCustomerCount(PyramidCase):
             {"C001": (50.0, 50.0), "C002": (30.0, 80.0), "C003": (20.0, 100.0)},
         )
 
+    def test_ties_share_their_cumulative_share_and_revenue_before(self):
+        # Total 1000; C002-C004 tie at 200: 400 comes before each of them
+        # (40 %), together they reach 100 %. By cumulative share of revenue
+        # (cut-offs 50/80/95) all four are top: 0 % and 40 % are below 50 %.
+        self.profile.write({"level_mode": "share"})
+        self._make([400, 200, 200, 200])
+        self.assertEqual(
+            {
+                line.partner_id.name: (line.level, line.rank, line.cumulative_share)
+                for line in self._lines()
+            },
+            {
+                "C001": ("top", 1, 40.0),
+                "C002": ("top", 2, 100.0),
+                "C003": ("top", 2, 100.0),
+                "C004": ("top", 2, 100.0),
+            },
+        )
+
     def test_configured_cut_offs(self):
         # Cut-offs 10/30/60 %, N = 10: top ranks 1, big 2-3, medium 4-6.
         self.profile.write(

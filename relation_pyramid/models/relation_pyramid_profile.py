@@ -570,16 +570,20 @@ class RelationPyramidProfile(models.Model):
                        RANK() OVER w_active AS active_rank,
                        COUNT(*) OVER w_all AS active_count,
                        SUM(revenue) OVER w_all AS total_revenue,
-                       -- the running sum includes the peers (equal revenue)
+                       -- the running sum and count include the peers (equal
+                       -- revenue): the peers are counted once and their sum
+                       -- is taken off, in the one sort of this window
                        SUM(revenue) OVER w_active
-                           - SUM(revenue) OVER w_peers AS revenue_before,
-                       SUM(revenue) OVER w_peers AS revenue_of_peers
+                           - revenue * (COUNT(*) OVER w_active
+                                        - RANK() OVER w_active + 1)
+                           AS revenue_before,
+                       revenue * (COUNT(*) OVER w_active
+                                  - RANK() OVER w_active + 1) AS revenue_of_peers
                   FROM lifecycle
                  WHERE lifecycle IS NOT NULL
                 WINDOW w_all AS (PARTITION BY lifecycle = 'active'),
                        w_active AS (PARTITION BY lifecycle = 'active'
-                                    ORDER BY revenue DESC),
-                       w_peers AS (PARTITION BY lifecycle = 'active', revenue)
+                                    ORDER BY revenue DESC)
             ), classified AS (
                 SELECT partner_id, lifecycle, revenue, previous_revenue,
                        user_id, country_id, relation_motive_id,
