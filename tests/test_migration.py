@@ -21,21 +21,23 @@ def load_migration():
 
 
 class TestMigration11011(TransactionCase):
-    def _columns(self, table):
-        self.env.cr.execute(
-            "SELECT column_name FROM information_schema.columns "
-            "WHERE table_name = %s",
-            (table,),
-        )
+    def _names(self, query, table):
+        self.env.cr.execute(query, (table,))
         return {row[0] for row in self.env.cr.fetchall()}
 
+    def _columns(self, table):
+        return self._names(
+            "SELECT column_name FROM information_schema.columns "
+            "WHERE table_name = %s",
+            table,
+        )
+
     def _foreign_keys(self, table):
-        self.env.cr.execute(
+        return self._names(
             "SELECT conname FROM pg_constraint "
             "WHERE conrelid = %s::regclass AND contype = 'f'",
-            (table,),
+            table,
         )
-        return {row[0] for row in self.env.cr.fetchall()}
 
     def test_upgrade_drops_the_stamps_and_the_snapshot_rows_company(self):
         cr = self.env.cr

@@ -157,3 +157,16 @@ class TestUpsellGap(PyramidCase):
         self.assertEqual(gaps["C02"], ("medium", 100.0))
         self.assertEqual(gaps["C03"], ("small", 100.0))
         self.assertEqual(gaps["C10"], ("small", 800.0))
+
+    def test_gap_of_a_customer_refreshed_between_recomputes(self):
+        # As above, N = 10: current floors top 1000, medium 900. A new
+        # customer confirming 850 is small, 50 short of medium's lowest.
+        revenues = [1000, 900, 800, 700, 600, 500, 400, 300, 200, 100]
+        for index, revenue in enumerate(revenues, start=1):
+            self._order(self._customer("C%02d" % index), revenue, IN_PERIOD)
+        self._recompute()
+        newcomer = self._customer("Newcomer")
+        order = self._order(newcomer, 850, "2026-06-01", state="draft")
+        order.action_confirm()
+        line = self._lines().filtered(lambda line: line.partner_id == newcomer)
+        self.assertEqual((line.level, line.upsell_gap), ("small", 50.0))

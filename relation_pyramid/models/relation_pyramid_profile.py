@@ -4,13 +4,16 @@
 
 The engine runs inside PostgreSQL, in small overridable steps:
 
-1. ``_gather_revenue``: period and previous-period revenue per commercial
+1. ``_gather_currency_factors``: per other currency and day of the two
+   periods, the factor into the company currency;
+2. ``_gather_revenue``: period and previous-period revenue per commercial
    partner from confirmed sale orders, converted to the company currency,
    plus whether the customer bought before the period or has any order;
-2. ``_classify``: lifecycle, rank (ties share the better rank), share,
+3. ``_classify``: lifecycle, rank (ties share the better rank), share,
    cumulative share and level (``_level_sql_<mode>``);
-3. ``_write_lines``: the current rows, upserted, unchanged rows skipped;
-4. ``_write_snapshot``: the levels at the reference date, kept as history.
+4. ``_write_lines``: the current rows: new ones inserted, changed ones
+   updated, unchanged rows neither written nor locked;
+5. ``_write_snapshot``: the levels at the reference date, kept as history.
 """
 import datetime
 import logging
@@ -540,13 +543,14 @@ class RelationPyramidProfile(models.Model):
                 SELECT level, MIN(revenue) AS lowest FROM classified
                  WHERE lifecycle = 'active' GROUP BY level"""
         else:
+            # the current floors the levels were just placed against
             level_sql, params = self._level_sql_current_floors(partner_ids)
             floors_sql = """
-                SELECT level, MIN(revenue) AS lowest FROM relation_pyramid_line
-                 WHERE company_id = %(company_id)s
-                   AND level IN ('top', 'big', 'medium')
-                   AND partner_id NOT IN %(partner_ids)s
-                 GROUP BY level"""
+                SELECT level, lowest
+                  FROM (VALUES ('top', %(top)s::numeric),
+                               ('big', %(big)s::numeric),
+                               ('medium', %(medium)s::numeric)) current(level, lowest)
+                 WHERE lowest < 'Infinity'"""
         params.update(
             company_id=self.company_id.id, partner_ids=tuple(partner_ids or [0])
         )
