@@ -139,6 +139,54 @@ class TestRecomputeAndSnapshots(PyramidCase):
         self.assertEqual(len(profiles), 2)
         self.assertTrue(all(profiles.mapped("last_recompute_date")))
 
+    def test_cron_failure_of_one_company_keeps_its_levels_and_the_others_go_on(self):
+        other = self.env["res.company"].create({"name": "Failing"})
+        other_customer = self._customer("Other", company_id=other.id)
+        self._order(other_customer, 300, IN_PERIOD, company=other)
+        profiles = self.env["relation.pyramid.profile"]._ensure_profiles()
+        other_profile = profiles.filtered(lambda p: p.company_id == other)
+        self._recompute(other_profile, reference=REFERENCE)
+        other_row = self._lines(other)
+        self.assertEqual(other_row.revenue, 300)
+        # A second order would change the failing company's row; the database
+        # refuses to write any row of that company (a lock timeout, a bug).
+        self._order(other_customer, 700, IN_PERIOD, company=other)
+        self.env.cr.execute(
+            """
+            CREATE FUNCTION relation_pyramid_test_refuse() RETURNS trigger AS $$
+            BEGIN
+                IF NEW.company_id = %s THEN
+                    RAISE EXCEPTION 'refused for the test';
+                END IF;
+                RETURN NEW;
+            END $$ LANGUAGE plpgsql;
+            CREATE TRIGGER relation_pyramid_test_refuse
+                BEFORE INSERT OR UPDATE ON relation_pyramid_line
+                FOR EACH ROW EXECUTE PROCEDURE relation_pyramid_test_refuse();
+            """
+            % other.id
+        )
+        with self.assertLogs(
+            "odoo.addons.relation_pyramid.models.relation_pyramid_profile", "ERROR"
+        ) as logs:
+            self.env["relation.pyramid.profile"]._cron_recompute()
+        self.assertIn("Customer pyramid of Failing: recompute failed", logs.output[0])
+        self.assertEqual(len(logs.output), 1)
+        # The failing company keeps its row, its snapshot and its last date.
+        self.assertEqual(self._lines(other), other_row)
+        self.assertEqual(other_row.revenue, 300)
+        self.assertEqual(other_profile.last_reference_date, REFERENCE)
+        snapshots = self.env["relation.pyramid.snapshot"].search(
+            [("company_id", "=", other.id)]
+        )
+        self.assertEqual(snapshots.mapped("date"), [REFERENCE])
+        # The main company was recomputed at today's date all the same.
+        self.assertEqual(
+            self.profile.last_reference_date,
+            fields.Date.to_string(self.profile._reference_date()),
+        )
+        self.assertEqual(self._levels()["Big"], "top")
+
 
 class TestRecomputeApi(PyramidCase):
     @classmethod

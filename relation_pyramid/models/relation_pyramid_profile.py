@@ -261,7 +261,22 @@ class RelationPyramidProfile(models.Model):
 
     @api.model
     def _cron_recompute(self):
-        self._ensure_profiles().action_recompute()
+        """Recompute every company's pyramid, each in a savepoint: a company
+        whose recompute fails keeps its previous levels and snapshots, and
+        the other companies are recomputed all the same."""
+        for profile in self._ensure_profiles():
+            try:
+                with self.env.cr.savepoint():
+                    profile.action_recompute()
+            except Exception:  # pylint: disable=broad-except
+                # Whatever the cause (a lock, a rate missing, a bug), the
+                # scheduled action must go on with the next company.
+                self.invalidate_cache()
+                _logger.exception(
+                    "Customer pyramid of %s: recompute failed, "
+                    "the previous levels are kept",
+                    profile.company_id.name,
+                )
 
     @api.model
     def _refresh_customers(self, orders):
