@@ -255,6 +255,79 @@ def time_floor(registry, ctx, sql, repeats):
     return result
 
 
+def _write_floor_once(env, table, scope_sql, params, foreign_keys):
+    """Seconds of one bare ``INSERT ... SELECT`` of the rows of ``table``
+    in ``scope_sql`` (as the engine left them) into a fresh, empty table of
+    the same shape and indexes, with or without the foreign keys of
+    ``table``. The caller rolls back."""
+    cr = env.cr
+    cr.execute(
+        "CREATE TEMP TABLE bench_write_source AS SELECT * FROM {table} "
+        "WHERE {scope}".format(table=table, scope=scope_sql),
+        params,
+    )
+    # A regular (logged) table, as the engine's: a temporary one writes no WAL.
+    cr.execute(
+        "CREATE TABLE bench_write_target "
+        "(LIKE {table} INCLUDING DEFAULTS INCLUDING INDEXES)".format(table=table)
+    )
+    if foreign_keys:
+        cr.execute(
+            "SELECT pg_get_constraintdef(oid) FROM pg_constraint "
+            "WHERE conrelid = %s::regclass AND contype = 'f'",
+            (table,),
+        )
+        for (definition,) in cr.fetchall():
+            cr.execute("ALTER TABLE bench_write_target ADD " + definition)
+    with benchlib.Timer() as timer:
+        cr.execute("INSERT INTO bench_write_target SELECT * FROM bench_write_source")
+    return timer.seconds, cr.rowcount
+
+
+def time_write_floor(registry, ctx, repeats):
+    """(w) the write floor: what writing the rows and the snapshot rows the
+    full recompute wrote costs at the least, a bare ``INSERT ... SELECT`` of
+    the same rows into empty tables of the same shape, with Odoo's foreign
+    keys (checked row by row by PostgreSQL) and without; rolled back."""
+    with benchlib.odoo_env(registry) as env:
+        env.cr.execute(
+            "SELECT id FROM relation_pyramid_snapshot "
+            "WHERE company_id = %s AND date = %s",
+            (ctx["company_id"], ctx["reference_date"]),
+        )
+        snapshot_id = env.cr.fetchone()[0]
+    params = {"company_id": ctx["company_id"], "snapshot_id": snapshot_id}
+    targets = [
+        ("rows", "relation_pyramid_line", "company_id = %(company_id)s"),
+        ("snapshot rows", "relation_pyramid_snapshot_line",
+         "snapshot_id = %(snapshot_id)s"),
+    ]
+    result = {}
+    for foreign_keys in (True, False):
+        variant = "with_foreign_keys" if foreign_keys else "without_foreign_keys"
+        times, counts = [], {}
+        for run in range(repeats + 1):
+            seconds = 0.0
+            for label, table, scope_sql in targets:
+                with benchlib.odoo_env(registry) as env:
+                    step, counts[label] = _write_floor_once(
+                        env, table, scope_sql, params, foreign_keys
+                    )
+                seconds += step
+            if run:
+                times.append(seconds)
+        result[variant] = summarize(times)
+        result[variant]["rows"] = counts
+    _logger.info(
+        "write floor: INSERT of the %s: median %.3f s with the foreign keys, "
+        "%.3f s without",
+        ", ".join("%d %s" % (count, label) for label, count in counts.items()),
+        result["with_foreign_keys"]["median_s"],
+        result["without_foreign_keys"]["median_s"],
+    )
+    return result
+
+
 def reset_pyramid(cr):
     cr.execute("TRUNCATE %s CASCADE" % ", ".join(PYRAMID_TABLES))
 
@@ -672,6 +745,8 @@ def engine_mode(args):
             registry, ctx, steps, reference, "full, empty pyramid tables", args.timeout
         )
         slow = out["recompute"]["seconds"] > args.slow
+        if not out["recompute"]["timed_out"]:
+            out["write_floor"] = time_write_floor(registry, ctx, args.repeats)
         analyze_pyramid(args.db)
         out["recompute_rerun"] = recompute(
             registry, ctx, steps, reference, "re-run, same date: nothing changed"
