@@ -1,4 +1,5 @@
 """Recompute entry points, snapshots, backfill and idempotence."""
+import logging
 from datetime import date, timedelta
 
 import psycopg2
@@ -129,6 +130,34 @@ class TestRecomputeAndSnapshots(PyramidCase):
         # 2000 reaches the lowest current top revenue (Big, 1000).
         self.assertEqual(newcomer.pyramid_level, "top")
         self.assertEqual(self._table()["Big"][1], "top", "others wait for the cron")
+
+    def test_recompute_and_backfill_log_their_progress_with_counts(self):
+        logger = "odoo.addons.relation_pyramid.models.relation_pyramid_profile"
+        # logging.INFO, not "INFO": Odoo names its level 25 "INFO" as well.
+        with self.assertLogs(logger, logging.INFO) as logs:
+            self._recompute()
+            self.profile.action_backfill_snapshots(["2025-06-30"])
+        prefix = "INFO:%s:Customer pyramid of %s at " % (logger, self.company.name)
+        snapshots = {
+            day: self._snapshot(day).id for day in (REFERENCE, "2025-06-30")
+        }
+        self.assertEqual(
+            logs.output,
+            [
+                prefix + REFERENCE + ": recompute starts",
+                # Big 1000 and Grower 100 active (N = 2: top 1, then small),
+                # Faded inactive.
+                prefix + REFERENCE + ": levels placed: 3 customers, 2 active "
+                "(top 1, big 0, medium 0, small 1)",
+                prefix + REFERENCE + ": 3 rows written, 0 removed",
+                prefix + REFERENCE + ": snapshot %d written, done"
+                % snapshots[REFERENCE],
+                prefix + "2025-06-30: backfill starts",
+                # Faded 5000 and Big 200 then; Grower had not bought yet.
+                prefix + "2025-06-30: snapshot %d backfilled: 2 customers, "
+                "2 active (top 1, big 0, medium 0, small 1)" % snapshots["2025-06-30"],
+            ],
+        )
 
     def test_cron_recomputes_every_company(self):
         other = self.env["res.company"].create({"name": "Second"})

@@ -341,13 +341,16 @@ class RelationPyramidProfile(models.Model):
     @api.multi
     def _recompute(self, reference_date):
         self.ensure_one()
-        _logger.info(
-            "Customer pyramid of %s at %s: recompute starts",
-            self.company_id.name,
-            reference_date,
-        )
+        self._log_progress(reference_date, "recompute starts")
         self._compute_result(reference_date)
+        self._log_progress(reference_date, "levels placed: %s", self._result_summary())
         counts = self._write_lines()
+        self._log_progress(
+            reference_date,
+            "%d rows written, %d removed",
+            counts["written"],
+            counts["removed"],
+        )
         snapshot = self._write_snapshot(reference_date)
         self.write(
             {
@@ -355,23 +358,48 @@ class RelationPyramidProfile(models.Model):
                 "last_recompute_date": fields.Datetime.now(),
             }
         )
+        self._log_progress(reference_date, "snapshot %s written, done", snapshot.id)
+        return counts
+
+    @api.multi
+    def _log_progress(self, reference_date, message, *args):
+        """A progress line of a long run: company, reference date, counts."""
         _logger.info(
-            "Customer pyramid of %s at %s: %d customers, %d rows written, "
-            "%d removed, snapshot %s",
+            "Customer pyramid of %s at %s: " + message,
             self.company_id.name,
             reference_date,
-            counts["customers"],
-            counts["written"],
-            counts["removed"],
-            snapshot.id,
+            *args
         )
-        return counts
+
+    @api.model
+    def _result_summary(self):
+        """The engine's result in a few words: customers, active customers
+        and how many are at each active level."""
+        self.env.cr.execute(
+            "SELECT level, COUNT(*) FROM relation_pyramid_result GROUP BY level"
+        )
+        by_level = dict(self.env.cr.fetchall())
+        return "%d customers, %d active (%s)" % (
+            sum(by_level.values()),
+            sum(by_level.get(level, 0) for level in ACTIVE_LEVELS),
+            ", ".join(
+                "%s %d" % (level, by_level.get(level, 0)) for level in ACTIVE_LEVELS
+            ),
+        )
 
     @api.multi
     def _backfill_snapshot(self, reference_date):
         self.ensure_one()
+        self._log_progress(reference_date, "backfill starts")
         self._compute_result(reference_date)
-        return self._write_snapshot(reference_date)
+        snapshot = self._write_snapshot(reference_date)
+        self._log_progress(
+            reference_date,
+            "snapshot %s backfilled: %s",
+            snapshot.id,
+            self._result_summary(),
+        )
+        return snapshot
 
     @api.multi
     def _compute_result(self, reference_date, partner_ids=None):
