@@ -594,9 +594,6 @@ class RelationPyramidProfile(models.Model):
                                ('big', %(big)s::numeric),
                                ('medium', %(medium)s::numeric)) current(level, lowest)
                  WHERE lowest < 'Infinity'"""
-        params.update(
-            company_id=self.company_id.id, partner_ids=tuple(partner_ids or [0])
-        )
         cr.execute(
             """
             CREATE TEMP TABLE relation_pyramid_result ON COMMIT DROP AS
@@ -850,7 +847,5 @@ class RelationPyramidProfile(models.Model):
             params,
         )
         written += cr.rowcount
-        cr.execute("SELECT COUNT(*) FROM relation_pyramid_result")
-        customers = cr.fetchone()[0]
         self.env[model_name].invalidate_cache()
-        return {"customers": customers, "written": written, "removed": removed}
+        return {"written": written, "removed": removed}
