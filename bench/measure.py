@@ -256,10 +256,10 @@ def time_floor(registry, ctx, sql, repeats):
 
 
 def _write_floor_once(env, table, scope_sql, params, foreign_keys):
-    """Seconds of one bare ``INSERT ... SELECT`` of the rows of ``table``
-    in ``scope_sql`` (as the engine left them) into a fresh, empty table of
-    the same shape and indexes, with or without the foreign keys of
-    ``table``. The caller rolls back."""
+    """Seconds and row count of one bare ``INSERT ... SELECT`` of the rows
+    of ``table`` in ``scope_sql`` (as the engine left them) into a fresh,
+    empty table of the same shape and indexes, with or without the foreign
+    keys of ``table``. The caller rolls back."""
     cr = env.cr
     cr.execute(
         "CREATE TEMP TABLE bench_write_source AS SELECT * FROM {table} "
