@@ -1,6 +1,7 @@
-"""The upgrade to 11.0.1.1.0 removes the columns of the engine's tables that
-the models no longer have (left in place by Odoo, their foreign keys would
-still be checked for every row written)."""
+"""Upgrades: 11.0.1.1.0 removes the columns of the engine's tables that the
+models no longer have (left in place by Odoo, their foreign keys would still
+be checked for every row written); 11.0.1.2.0 turns full snapshots into rows
+that hold until the customer changes."""
 import importlib.util
 import os
 
@@ -8,13 +9,14 @@ from odoo.tests.common import TransactionCase
 
 import odoo.addons.relation_pyramid as addon
 
-SCRIPT = os.path.join(
-    os.path.dirname(addon.__file__), "migrations", "11.0.1.1.0", "post-migration.py"
-)
 
-
-def load_migration():
-    spec = importlib.util.spec_from_file_location("rp_migration_11_0_1_1_0", SCRIPT)
+def load_migration(version="11.0.1.1.0"):
+    script = os.path.join(
+        os.path.dirname(addon.__file__), "migrations", version, "post-migration.py"
+    )
+    spec = importlib.util.spec_from_file_location(
+        "rp_migration_" + version.replace(".", "_"), script
+    )
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -79,3 +81,105 @@ class TestMigration11011(TransactionCase):
         columns = self._columns("relation_pyramid_line")
         load_migration().migrate(self.env.cr, None)
         self.assertEqual(self._columns("relation_pyramid_line"), columns)
+
+
+class TestMigration11012(TransactionCase):
+    """Full snapshots as 11.0.1.1.0 kept them: a row per customer and date."""
+
+    def setUp(self):
+        super().setUp()
+        self.env["relation.pyramid.snapshot"].search([]).unlink()
+        self.company = self.env.ref("base.main_company")
+        self.other_company = self.env["res.company"].create({"name": "Other"})
+        self.partners = {
+            name: self.env["res.partner"].create({"name": name})
+            for name in ("Same", "Grows", "Gap", "Once")
+        }
+        self.env.cr.execute(
+            "ALTER TABLE relation_pyramid_snapshot_line ADD COLUMN rank integer"
+        )
+
+    def _full_snapshot(self, company, date, rows):
+        snapshot = self.env["relation.pyramid.snapshot"].create(
+            {"company_id": company.id, "date": date}
+        )
+        for rank, (name, level, revenue) in enumerate(rows, 1):
+            self.env.cr.execute(
+                "INSERT INTO relation_pyramid_snapshot_line "
+                "(snapshot_id, date, partner_id, lifecycle, level, revenue, rank) "
+                "VALUES (%s, %s, %s, 'active', %s, %s, %s)",
+                (snapshot.id, date, self.partners[name].id, level, revenue, rank),
+            )
+        return snapshot
+
+    def _customers(self, snapshot):
+        rows = self.env["relation.pyramid.snapshot.line"].search(
+            [("snapshot_ids", "=", snapshot.id)]
+        )
+        return sorted((r.partner_id.name, r.level, r.revenue) for r in rows)
+
+    def test_full_snapshots_become_rows_that_hold_until_a_change(self):
+        full = {
+            "2025-03-31": [("Same", "top", 900), ("Grows", "small", 10),
+                           ("Gap", "small", 20)],
+            "2025-06-30": [("Same", "top", 900), ("Grows", "medium", 50),
+                           ("Once", "small", 5)],
+            "2025-09-30": [("Same", "top", 900), ("Grows", "medium", 50),
+                           ("Gap", "small", 20)],
+        }
+        snapshots = {
+            date: self._full_snapshot(self.company, date, rows)
+            for date, rows in full.items()
+        }
+        other = self._full_snapshot(
+            self.other_company, "2025-06-30", [("Same", "small", 1)]
+        )
+        self.env["relation.pyramid.snapshot.line"].invalidate_cache()
+
+        load_migration("11.0.1.2.0").migrate(self.env.cr, "11.0.1.1.0")
+        self.env["relation.pyramid.snapshot.line"].invalidate_cache()
+
+        # Each snapshot still has its customers, with the same levels.
+        for date, rows in full.items():
+            self.assertEqual(self._customers(snapshots[date]), sorted(rows), date)
+        self.assertEqual(self._customers(other), [("Same", "small", 1)])
+        # Kept: the first row of each run of equal rows, until the run ends.
+        self.env.cr.execute(
+            """
+            SELECT partner.name, line.date::text, line.date_to::text
+              FROM relation_pyramid_snapshot_line line
+              JOIN res_partner partner ON partner.id = line.partner_id
+              JOIN relation_pyramid_snapshot snapshot
+                ON snapshot.id = line.snapshot_id
+             WHERE snapshot.company_id = %s
+             ORDER BY partner.name, line.date
+            """,
+            (self.company.id,),
+        )
+        self.assertEqual(
+            self.env.cr.fetchall(),
+            [
+                ("Gap", "2025-03-31", "2025-06-30"),
+                ("Gap", "2025-09-30", None),
+                ("Grows", "2025-03-31", "2025-06-30"),
+                ("Grows", "2025-06-30", None),
+                ("Once", "2025-06-30", "2025-09-30"),
+                ("Same", "2025-03-31", None),
+            ],
+        )
+        self.assertNotIn(
+            "rank", _columns(self.env.cr, "relation_pyramid_snapshot_line")
+        )
+
+    def test_fresh_install_is_left_alone(self):
+        self._full_snapshot(self.company, "2025-03-31", [("Same", "top", 900)])
+        load_migration("11.0.1.2.0").migrate(self.env.cr, None)
+        self.assertIn("rank", _columns(self.env.cr, "relation_pyramid_snapshot_line"))
+
+
+def _columns(cr, table):
+    cr.execute(
+        "SELECT column_name FROM information_schema.columns WHERE table_name = %s",
+        (table,),
+    )
+    return {row[0] for row in cr.fetchall()}

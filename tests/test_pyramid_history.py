@@ -28,10 +28,14 @@ class TestRecomputeAndSnapshots(PyramidCase):
             [("company_id", "=", self.company.id), ("date", "=", date)]
         )
 
+    def _snapshot_rows(self, date):
+        """The snapshot's customers: the rows that hold at its date."""
+        return self.env["relation.pyramid.snapshot.line"].search(
+            [("snapshot_ids", "=", self._snapshot(date).id)]
+        )
+
     def _snapshot_levels(self, date):
-        return {
-            line.partner_id.name: line.level for line in self._snapshot(date).line_ids
-        }
+        return {line.partner_id.name: line.level for line in self._snapshot_rows(date)}
 
     def test_recompute_keeps_a_snapshot_of_its_date(self):
         self._recompute()
@@ -150,11 +154,12 @@ class TestRecomputeAndSnapshots(PyramidCase):
                 prefix + REFERENCE + ": levels placed: 3 customers, 2 active "
                 "(top 1, big 0, medium 0, small 1)",
                 prefix + REFERENCE + ": 3 rows written, 0 removed",
-                prefix + REFERENCE + ": snapshot %d written, done"
+                prefix + REFERENCE + ": snapshot %d written (3 changes), done"
                 % snapshots[REFERENCE],
                 prefix + "2025-06-30: backfill starts",
                 # Faded 5000 and Big 200 then; Grower had not bought yet.
-                prefix + "2025-06-30: snapshot %d backfilled: 2 customers, "
+                # Both differ from their rows at REFERENCE: 2 changes.
+                prefix + "2025-06-30: snapshot %d backfilled (2 changes): 2 customers, "
                 "2 active (top 1, big 0, medium 0, small 1)" % snapshots["2025-06-30"],
             ],
         )

@@ -39,8 +39,8 @@ class RelationPyramidSelectionOrderMixin(models.AbstractModel):
 
 
 class RelationPyramidLevelMixin(models.AbstractModel):
-    """A customer's place in a company's pyramid: level, lifecycle, revenue
-    and rank, grouped in pyramid order (current rows and snapshot rows)."""
+    """A customer's place in a company's pyramid: level, lifecycle and
+    revenue, grouped in pyramid order (current rows and snapshot rows)."""
 
     _name = "relation.pyramid.level.mixin"
     _inherit = "relation.pyramid.selection.order.mixin"
@@ -58,7 +58,6 @@ class RelationPyramidLevelMixin(models.AbstractModel):
     )
     currency_id = fields.Many2one(related="company_id.currency_id", readonly=True)
     revenue = fields.Monetary(string="Period Revenue", readonly=True)
-    rank = fields.Integer(readonly=True, group_operator="min")
 
     lifecycle = fields.Selection(LIFECYCLES, required=True, readonly=True)
     level = fields.Selection(

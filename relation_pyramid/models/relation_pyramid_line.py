@@ -19,6 +19,7 @@ class RelationPyramidLine(models.Model):
 
     company_id = fields.Many2one(required=True, ondelete="cascade")
     level = fields.Selection(index=True)
+    rank = fields.Integer(readonly=True, group_operator="min")
     previous_revenue = fields.Monetary(string="Previous Period Revenue", readonly=True)
     revenue_share = fields.Float(
         string="Share of Revenue (%)",

@@ -119,6 +119,10 @@ class RelationPyramidMigration(models.Model):
                 "DELETE FROM relation_pyramid_migration_line WHERE migration_id = %s",
                 (migration.id,),
             )
+            customers_from, params_from = migration.snapshot_from_id._customer_sql(
+                "from"
+            )
+            customers_to, params_to = migration.snapshot_to_id._customer_sql("to")
             cr.execute(
                 """
                 INSERT INTO relation_pyramid_migration_line
@@ -137,27 +141,27 @@ class RelationPyramidMigration(models.Model):
                            COALESCE(new.level, 'lost') AS to_level,
                            COALESCE(old.revenue, 0) AS revenue_from,
                            COALESCE(new.revenue, 0) AS revenue_to
-                      FROM (SELECT * FROM relation_pyramid_snapshot_line
-                             WHERE snapshot_id = %(from)s) old
-                      FULL OUTER JOIN (SELECT * FROM relation_pyramid_snapshot_line
-                                        WHERE snapshot_id = %(to)s) new
+                      FROM (SELECT * FROM relation_pyramid_snapshot_line line
+                             WHERE {customers_from}) old
+                      FULL OUTER JOIN (SELECT * FROM relation_pyramid_snapshot_line line
+                                        WHERE {customers_to}) new
                         ON new.partner_id = old.partner_id
                   ) moves
                   JOIN UNNEST(%(cell_from)s, %(cell_to)s, %(cell_movement)s)
                        AS cell(from_level, to_level, movement)
                     ON cell.from_level = moves.from_level
                    AND cell.to_level = moves.to_level
-                """,
-                {
-                    "migration": migration.id,
-                    "company": migration.company_id.id,
-                    "from": migration.snapshot_from_id.id,
-                    "to": migration.snapshot_to_id.id,
-                    "cell_from": [cell[0] for cell in cells],
-                    "cell_to": [cell[1] for cell in cells],
-                    "cell_movement": [cell[2] for cell in cells],
-                    "uid": self.env.uid,
-                },
+                """.format(customers_from=customers_from, customers_to=customers_to),
+                dict(
+                    params_from,
+                    **params_to,
+                    migration=migration.id,
+                    company=migration.company_id.id,
+                    cell_from=[cell[0] for cell in cells],
+                    cell_to=[cell[1] for cell in cells],
+                    cell_movement=[cell[2] for cell in cells],
+                    uid=self.env.uid,
+                ),
             )
         self.env["relation.pyramid.migration.line"].invalidate_cache()
 

@@ -13,7 +13,8 @@ The engine runs inside PostgreSQL, in small overridable steps:
    cumulative share and level (``_level_sql_<mode>``);
 4. ``_write_lines``: the current rows: new ones inserted, changed ones
    updated, unchanged rows neither written nor locked;
-5. ``_write_snapshot``: the levels at the reference date, kept as history.
+5. ``_write_snapshot``: the levels at the reference date, kept as history:
+   a row per customer whose lifecycle, level or revenue changed.
 """
 import datetime
 import logging
@@ -64,6 +65,10 @@ RESULT_COLUMNS = [
     "country_id",
     "relation_motive_id",
 ]
+
+
+# Columns a snapshot row keeps: a row holds while they do not change.
+SNAPSHOT_COLUMNS = ["lifecycle", "level", "revenue"]
 
 
 class RelationPyramidProfile(models.Model):
@@ -358,7 +363,12 @@ class RelationPyramidProfile(models.Model):
                 "last_recompute_date": fields.Datetime.now(),
             }
         )
-        self._log_progress(reference_date, "snapshot %s written, done", snapshot.id)
+        self._log_progress(
+            reference_date,
+            "snapshot %s written (%d changes), done",
+            snapshot.id,
+            snapshot.change_count,
+        )
         return counts
 
     @api.multi
@@ -395,8 +405,9 @@ class RelationPyramidProfile(models.Model):
         snapshot = self._write_snapshot(reference_date)
         self._log_progress(
             reference_date,
-            "snapshot %s backfilled: %s",
+            "snapshot %s backfilled (%d changes): %s",
             snapshot.id,
+            snapshot.change_count,
             self._result_summary(),
         )
         return snapshot
@@ -760,6 +771,12 @@ class RelationPyramidProfile(models.Model):
 
     @api.multi
     def _write_snapshot(self, reference_date):
+        """Keep the result as the snapshot at ``reference_date``. Only what
+        changed gets a row: a customer whose lifecycle, level or revenue
+        differs from the row that held at that date, or who entered or left
+        the pyramid. A re-run of the same date writes nothing when nothing
+        changed; a backfill between two snapshots leaves what held at the
+        later one as it was."""
         self.ensure_one()
         snapshot_model = self.env["relation.pyramid.snapshot"].sudo()
         snapshot = snapshot_model.search(
@@ -769,20 +786,128 @@ class RelationPyramidProfile(models.Model):
             snapshot = snapshot_model.create(
                 {"company_id": self.company_id.id, "date": reference_date}
             )
-        self._sync_rows(
-            "relation.pyramid.snapshot.line",
-            "snapshot_id",
-            snapshot.id,
-            ["lifecycle", "level", "revenue", "rank"],
-            extra={"date": reference_date},
+        next_snapshot = snapshot_model.search(
+            [("company_id", "=", self.company_id.id), ("date", ">", reference_date)],
+            order="date",
+            limit=1,
         )
+        self._collect_snapshot_changes(snapshot)
+        self._end_changed_snapshot_rows(snapshot, next_snapshot)
+        self._start_changed_snapshot_rows(snapshot, next_snapshot)
+        self.env["relation.pyramid.snapshot.line"].invalidate_cache()
         snapshot.invalidate_cache()
         return snapshot
 
+    @api.model
+    def _collect_snapshot_changes(self, snapshot):
+        """Temporary table ``relation_pyramid_snapshot_change``: the
+        customers whose row that holds at the snapshot's date (``held_id``,
+        if any) differs from the result, or who are in one only."""
+        cr = self.env.cr
+        held, params = snapshot._customer_sql()
+        cr.execute("DROP TABLE IF EXISTS relation_pyramid_snapshot_change")
+        cr.execute(
+            """
+            CREATE TEMP TABLE relation_pyramid_snapshot_change ON COMMIT DROP AS
+            SELECT COALESCE(held.partner_id, result.partner_id) AS partner_id,
+                   held.id AS held_id,
+                   result.partner_id IS NOT NULL AS in_result
+              FROM (SELECT line.* FROM relation_pyramid_snapshot_line line
+                     WHERE {held}) held
+              FULL OUTER JOIN relation_pyramid_result result
+                ON result.partner_id = held.partner_id
+             WHERE ({current}) IS DISTINCT FROM ({computed})
+            """.format(
+                held=held,
+                current=", ".join("held.%s" % c for c in SNAPSHOT_COLUMNS),
+                computed=", ".join("result.%s" % c for c in SNAPSHOT_COLUMNS),
+            ),
+            params,
+        )
+
+    @api.model
+    def _end_changed_snapshot_rows(self, snapshot, next_snapshot):
+        """The changed customers' rows stop holding at the snapshot's date: a
+        row that starts there is removed, an older one ends there. Where such
+        a row also held at the next snapshot, a copy starting there keeps it."""
+        cr = self.env.cr
+        columns = ", ".join(SNAPSHOT_COLUMNS)
+        if next_snapshot:
+            cr.execute(
+                """
+                INSERT INTO relation_pyramid_snapshot_line
+                       (snapshot_id, date, date_to, partner_id, {columns})
+                SELECT %(next_id)s, %(next_date)s, held.date_to, held.partner_id,
+                       {columns}
+                  FROM relation_pyramid_snapshot_line held
+                  JOIN relation_pyramid_snapshot_change change
+                    ON change.held_id = held.id
+                 WHERE held.date_to IS NULL OR held.date_to > %(next_date)s
+                """.format(columns=columns),
+                {"next_id": next_snapshot.id, "next_date": next_snapshot.date},
+            )
+        cr.execute(
+            """
+            DELETE FROM relation_pyramid_snapshot_line held
+             USING relation_pyramid_snapshot_change change
+             WHERE change.held_id = held.id AND held.snapshot_id = %(id)s
+            """,
+            {"id": snapshot.id},
+        )
+        cr.execute(
+            """
+            UPDATE relation_pyramid_snapshot_line held SET date_to = %(date)s
+              FROM relation_pyramid_snapshot_change change
+             WHERE change.held_id = held.id
+            """,
+            {"date": snapshot.date},
+        )
+
+    @api.model
+    def _start_changed_snapshot_rows(self, snapshot, next_snapshot):
+        """The changed customers still in the pyramid get a row from the
+        snapshot's date until the next snapshot; where their row at the next
+        snapshot has the same values, that row starts here instead."""
+        cr = self.env.cr
+        params = {
+            "id": snapshot.id,
+            "date": snapshot.date,
+            "next_id": next_snapshot.id or None,
+            "next_date": next_snapshot.date or None,
+        }
+        if next_snapshot:
+            cr.execute(
+                """
+                UPDATE relation_pyramid_snapshot_line later
+                   SET snapshot_id = %(id)s, date = %(date)s
+                  FROM relation_pyramid_snapshot_change change
+                  JOIN relation_pyramid_result result USING (partner_id)
+                 WHERE later.snapshot_id = %(next_id)s
+                   AND later.partner_id = change.partner_id
+                   AND ({later}) = ({computed})
+                """.format(
+                    later=", ".join("later.%s" % c for c in SNAPSHOT_COLUMNS),
+                    computed=", ".join("result.%s" % c for c in SNAPSHOT_COLUMNS),
+                ),
+                params,
+            )
+        cr.execute(
+            """
+            INSERT INTO relation_pyramid_snapshot_line
+                   (snapshot_id, date, date_to, partner_id, {columns})
+            SELECT %(id)s, %(date)s, %(next_date)s, result.partner_id, {computed}
+              FROM relation_pyramid_snapshot_change change
+              JOIN relation_pyramid_result result USING (partner_id)
+            ON CONFLICT (snapshot_id, partner_id) DO NOTHING
+            """.format(
+                columns=", ".join(SNAPSHOT_COLUMNS),
+                computed=", ".join("result.%s" % c for c in SNAPSHOT_COLUMNS),
+            ),
+            params,
+        )
+
     @api.multi
-    def _sync_rows(
-        self, model_name, scope_column, scope_id, columns, extra=None, partner_ids=None
-    ):
+    def _sync_rows(self, model_name, scope_column, scope_id, columns, partner_ids=None):
         """Make the rows of ``model_name`` with ``scope_column = scope_id``
         equal the engine's result, one row per partner: remove the rows of
         customers no longer there (only among ``partner_ids`` if given),
@@ -792,21 +917,15 @@ class RelationPyramidProfile(models.Model):
         would lock every existing row it meets)."""
         cr = self.env.cr
         table = self.env[model_name]._table
-        extra = extra or {}
         params = dict(
-            extra,
             scope_id=scope_id,
             partner_ids=tuple(partner_ids or [0]),
             all_partners=partner_ids is None,
         )
-        fixed_columns = [scope_column] + sorted(extra)
-        fixed_values = ["%(scope_id)s"] + ["%%(%s)s" % name for name in sorted(extra)]
         sql_names = dict(
             table=table,
             scope=scope_column,
             columns=", ".join(columns),
-            fixed_columns=", ".join(fixed_columns),
-            fixed_values=", ".join(fixed_values),
             updates=", ".join("%s = result.%s" % (c, c) for c in columns),
             current=", ".join("row.%s" % c for c in columns),
             computed=", ".join("result.%s" % c for c in columns),
@@ -828,8 +947,8 @@ class RelationPyramidProfile(models.Model):
         # rather than a duplicate key error.
         cr.execute(
             """
-            INSERT INTO {table} ({fixed_columns}, partner_id, {columns})
-            SELECT {fixed_values}, result.partner_id, {computed}
+            INSERT INTO {table} ({scope}, partner_id, {columns})
+            SELECT %(scope_id)s, result.partner_id, {computed}
               FROM relation_pyramid_result result
             ON CONFLICT ({scope}, partner_id) DO NOTHING
             """.format(**sql_names),

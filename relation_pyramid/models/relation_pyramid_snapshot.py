@@ -2,7 +2,10 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 import math
 
-from odoo import api, fields, models
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+from odoo.osv import expression
+from odoo.tools.misc import format_date
 
 from .relation_pyramid_profile import ACTIVE_LEVELS
 
@@ -20,7 +23,13 @@ LEVEL_COLORS = {
 
 
 class RelationPyramidSnapshot(models.Model):
-    """The levels of one company's customers as computed at a date."""
+    """The levels of one company's customers as computed at a date.
+
+    A snapshot row holds from the snapshot it starts at until the first later
+    snapshot at which the customer's lifecycle, level or revenue changed or
+    they left the pyramid (``date_to``): a snapshot's customers are the rows
+    that hold at its date (``_customer_domain``); its own rows are only what
+    changed since the snapshot before it (``line_ids``)."""
 
     _name = "relation.pyramid.snapshot"
     _description = "Customer pyramid snapshot"
@@ -34,10 +43,13 @@ class RelationPyramidSnapshot(models.Model):
     line_ids = fields.One2many(
         "relation.pyramid.snapshot.line",
         "snapshot_id",
-        string="Customers",
+        string="Changes",
         readonly=True,
+        help="The customers whose lifecycle, level or revenue changed since the "
+        "previous snapshot, and those who entered the pyramid.",
     )
     customer_count = fields.Integer(compute="_compute_customer_count")
+    change_count = fields.Integer(compute="_compute_customer_count")
 
     _sql_constraints = [
         (
@@ -48,15 +60,77 @@ class RelationPyramidSnapshot(models.Model):
     ]
 
     @api.multi
+    def _customer_domain(self):
+        """The snapshot rows that hold at this snapshot's date: one per
+        customer in the pyramid of its company at that date."""
+        self.ensure_one()
+        return [
+            ("snapshot_id.company_id", "=", self.company_id.id),
+            ("date", "<=", self.date),
+            "|",
+            ("date_to", "=", False),
+            ("date_to", ">", self.date),
+        ]
+
+    @api.multi
+    def _customer_sql(self, key="snapshot"):
+        """``_customer_domain`` as a condition on ``line`` (a snapshot row)
+        and its named parameters (prefixed by ``key``), for SQL of its own."""
+        self.ensure_one()
+        return (
+            """line.snapshot_id IN (SELECT id FROM relation_pyramid_snapshot
+                                     WHERE company_id = %({key}_company)s)
+               AND line.date <= %({key}_date)s
+               AND (line.date_to IS NULL OR line.date_to > %({key}_date)s)""".format(
+                key=key
+            ),
+            {key + "_company": self.company_id.id, key + "_date": self.date},
+        )
+
+    @api.multi
     def _compute_customer_count(self):
-        counts = self.env["relation.pyramid.snapshot.line"].read_group(
+        line_model = self.env["relation.pyramid.snapshot.line"]
+        changes = line_model.read_group(
             [("snapshot_id", "in", self.ids)], ["snapshot_id"], ["snapshot_id"]
         )
         by_snapshot = {
-            group["snapshot_id"][0]: group["snapshot_id_count"] for group in counts
+            group["snapshot_id"][0]: group["snapshot_id_count"] for group in changes
         }
         for snapshot in self:
-            snapshot.customer_count = by_snapshot.get(snapshot.id, 0)
+            snapshot.change_count = by_snapshot.get(snapshot.id, 0)
+            snapshot.customer_count = line_model.search_count(
+                snapshot._customer_domain()
+            )
+
+    @api.multi
+    def action_view_customers(self):
+        """The customers of the pyramid at this snapshot's date."""
+        self.ensure_one()
+        return self._lines_action(_("Customers at %s") % self._date_label(), [
+            ("snapshot_ids", "=", self.id)
+        ])
+
+    @api.multi
+    def action_view_changes(self):
+        """The rows this snapshot wrote: what changed since the one before."""
+        self.ensure_one()
+        return self._lines_action(_("Changes at %s") % self._date_label(), [
+            ("snapshot_id", "=", self.id)
+        ])
+
+    @api.multi
+    def _date_label(self):
+        """The snapshot's date in the user's language."""
+        return format_date(self.env, self.date)
+
+    @api.multi
+    def _lines_action(self, name, domain):
+        action = self.env.ref(
+            "relation_pyramid.relation_pyramid_snapshot_line_action"
+        ).read()[0]
+        # The breadcrumb shows the display name.
+        action.update(name=name, display_name=name, domain=domain)
+        return action
 
     @api.multi
     def _period(self):
@@ -74,7 +148,7 @@ class RelationPyramidSnapshot(models.Model):
         the Pareto line; the bands of the drawing."""
         self.ensure_one()
         groups = self.env["relation.pyramid.snapshot.line"].read_group(
-            [("snapshot_id", "=", self.id)], ["level", "revenue"], ["level"]
+            self._customer_domain(), ["level", "revenue"], ["level"]
         )
         by_level = {group["level"]: group for group in groups}
         active_count = sum(
@@ -123,14 +197,15 @@ class RelationPyramidSnapshot(models.Model):
         if not active_count or not total_revenue:
             return 0.0
         best = int(math.ceil(active_count * customer_pct / 100.0))
+        customers, params = self._customer_sql()
         self.env.cr.execute(
             """
             SELECT COALESCE(SUM(revenue), 0) FROM (
-                SELECT revenue FROM relation_pyramid_snapshot_line
-                 WHERE snapshot_id = %s AND lifecycle = 'active'
-                 ORDER BY revenue DESC LIMIT %s) best
-            """,
-            (self.id, best),
+                SELECT revenue FROM relation_pyramid_snapshot_line line
+                 WHERE {customers} AND lifecycle = 'active'
+                 ORDER BY revenue DESC LIMIT %(best)s) best
+            """.format(customers=customers),
+            dict(params, best=best),
         )
         return 100.0 * float(self.env.cr.fetchone()[0]) / total_revenue
 
@@ -178,20 +253,46 @@ class RelationPyramidSnapshot(models.Model):
 
 
 class RelationPyramidSnapshotLine(models.Model):
+    """A customer's lifecycle, level and revenue from the snapshot the row
+    starts at (``date``) until the first later snapshot at which one of
+    them changed or the customer left the pyramid (``date_to``, exclusive;
+    empty while it still holds). Ranks are not kept: a rank changes with
+    every customer above, a row would hold for one date only."""
+
     _name = "relation.pyramid.snapshot.line"
     _inherit = "relation.pyramid.level.mixin"
     _description = "Customer pyramid snapshot row"
-    _order = "date desc, rank, revenue desc, id"
-    # Written in bulk by the engine only, a row per customer and snapshot:
-    # no create/write stamps and no own company column (the snapshot has it),
-    # each a foreign key checked for every row written.
+    _order = "date desc, revenue desc, id"
+    # Written in bulk by the engine only: no create/write stamps and no own
+    # company column (the snapshot has it), each a foreign key checked for
+    # every row written.
     _log_access = False
 
     snapshot_id = fields.Many2one(
-        "relation.pyramid.snapshot", required=True, readonly=True, ondelete="cascade"
+        "relation.pyramid.snapshot",
+        string="From Snapshot",
+        required=True,
+        readonly=True,
+        ondelete="cascade",
     )
     company_id = fields.Many2one(related="snapshot_id.company_id", readonly=True)
-    date = fields.Date(related="snapshot_id.date", store=True, readonly=True)
+    date = fields.Date(
+        related="snapshot_id.date", string="From", store=True, readonly=True
+    )
+    date_to = fields.Date(
+        string="Until",
+        readonly=True,
+        help="The date of the first later snapshot at which the customer's "
+        "lifecycle, level or revenue had changed or the customer had left the "
+        "pyramid; empty while the row still holds.",
+    )
+    snapshot_ids = fields.Many2many(
+        "relation.pyramid.snapshot",
+        string="In Snapshots",
+        compute="_compute_snapshot_ids",
+        search="_search_snapshot_ids",
+        help="The snapshots at whose date this row holds.",
+    )
 
     _sql_constraints = [
         (
@@ -200,3 +301,32 @@ class RelationPyramidSnapshotLine(models.Model):
             "A customer appears once per snapshot.",
         )
     ]
+
+    @api.multi
+    def _compute_snapshot_ids(self):
+        snapshot_model = self.env["relation.pyramid.snapshot"]
+        for line in self:
+            domain = [
+                ("company_id", "=", line.snapshot_id.company_id.id),
+                ("date", ">=", line.date),
+            ]
+            if line.date_to:
+                domain.append(("date", "<", line.date_to))
+            line.snapshot_ids = snapshot_model.search(domain)
+
+    @api.model
+    def _search_snapshot_ids(self, operator, value):
+        """``snapshot_ids = S`` / ``in [S, ...]``: the rows that hold at the
+        date of S (of any of them)."""
+        if operator not in ("=", "in"):
+            raise UserError(
+                _("Snapshot rows can only be searched for the snapshots they are in.")
+            )
+        ids = [value] if isinstance(value, int) else list(value or [])
+        snapshots = self.env["relation.pyramid.snapshot"].browse(ids).exists()
+        if not snapshots:
+            return [("id", "=", 0)]
+        # Leaves returned here are inserted as they are: no implicit "&".
+        return expression.normalize_domain(
+            expression.OR([snapshot._customer_domain() for snapshot in snapshots])
+        )

@@ -57,7 +57,7 @@ def pyramid(admin):
         "relation.pyramid.snapshot",
         "search_read",
         [("company_id", "=", company_id)],
-        ["date", "customer_count"],
+        ["date", "customer_count", "company_id"],
         order="date",
     )
     assert len(snapshots) >= 5, "expected 4 backfilled snapshots and today's"

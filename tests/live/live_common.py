@@ -109,6 +109,23 @@ def top_by_definition(lines, top_pct):
     )
 
 
+def snapshot_customers(call, snapshot, fields):
+    """The customers of a snapshot by the definition, from the raw rows of
+    its company: a row holds from its date until ``date_to`` (excluded)."""
+    rows = call(
+        "relation.pyramid.snapshot.line",
+        "search_read",
+        [("snapshot_id.company_id", "=", snapshot["company_id"][0])],
+        list(fields) + ["date", "date_to"],
+    )
+    return [
+        row
+        for row in rows
+        if row["date"] <= snapshot["date"]
+        and (not row["date_to"] or row["date_to"] > snapshot["date"])
+    ]
+
+
 def settle(page, timeout=60000):
     """Wait until the web client has no RPC in flight (it marks the body
     with ``oe_wait``) and give late errors a moment to show."""

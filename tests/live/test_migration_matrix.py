@@ -4,7 +4,7 @@ coloured cells with the counts read over XML-RPC, and its pivot."""
 import re
 from collections import Counter
 
-from .live_common import ACTIVE_LEVELS, LEVELS, money
+from .live_common import ACTIVE_LEVELS, LEVELS, money, snapshot_customers
 
 FROM_LEVELS = list(LEVELS) + ["new"]
 TO_LEVELS = list(LEVELS) + ["lost"]
@@ -64,12 +64,7 @@ def test_migration_matrix_from_two_snapshots(web, admin, pyramid):
 
     # Expected cells from the two snapshots' rows, read over XML-RPC.
     def levels(snapshot):
-        rows = admin(
-            "relation.pyramid.snapshot.line",
-            "search_read",
-            [("snapshot_id", "=", snapshot["id"])],
-            ["partner_id", "level", "revenue"],
-        )
+        rows = snapshot_customers(admin, snapshot, ["partner_id", "level", "revenue"])
         return {row["partner_id"][0]: row for row in rows}
 
     before, after = levels(snapshot_from), levels(snapshot_to)

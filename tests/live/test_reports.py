@@ -3,19 +3,14 @@ the figures read over XML-RPC, and its PDF."""
 
 import os
 
-from .live_common import ACTIVE_LEVELS, LEVELS, by_level, money
+from .live_common import ACTIVE_LEVELS, LEVELS, by_level, money, snapshot_customers
 
 REPORT = "relation_pyramid.report_pyramid"
 
 
 def test_pyramid_report_html(web, admin, pyramid):
     snapshot = pyramid.today_snapshot
-    rows = admin(
-        "relation.pyramid.snapshot.line",
-        "search_read",
-        [("snapshot_id", "=", snapshot["id"])],
-        ["level", "revenue"],
-    )
+    rows = snapshot_customers(admin, snapshot, ["level", "revenue"])
     expected = by_level(rows)
     active_count = sum(expected[level][0] for level in ACTIVE_LEVELS)
     total = sum(revenue for _count, revenue in expected.values())

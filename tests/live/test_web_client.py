@@ -4,7 +4,14 @@ figures read over XML-RPC, no JavaScript error, no error dialog."""
 import re
 
 from .conftest import pyramid_lines
-from .live_common import LEVELS, by_level, money, settle, top_by_definition
+from .live_common import (
+    LEVELS,
+    by_level,
+    money,
+    settle,
+    snapshot_customers,
+    top_by_definition,
+)
 
 
 def line_action(pyramid, view_type):
@@ -112,7 +119,7 @@ def test_partner_form_relation_page(web, admin, pyramid):
         "relation.pyramid.snapshot.line",
         "search_read",
         [("partner_id", "=", partner_id)],
-        ["date", "level", "rank", "revenue"],
+        ["date", "date_to", "level", "revenue"],
     )
     web.open(
         "id=%d&model=res.partner&view_type=form" % partner_id,
@@ -131,19 +138,66 @@ def test_partner_form_relation_page(web, admin, pyramid):
     assert field("pyramid_rank").strip() == str(best["rank"])
     assert money(best["revenue"]) in field("pyramid_revenue")
     assert field("relation_lifecycle").strip() == "Active"
-    # Level history: one row per snapshot the customer is in, newest first.
+    # Level history: a row per change of the customer's level, lifecycle or
+    # revenue between snapshots (from, until), newest first; the newest holds.
     rows = pane.query_selector_all(
         ".o_field_widget[name=pyramid_snapshot_line_ids] tr.o_data_row"
     )
-    assert len(rows) == len(history) >= 5
+    assert len(rows) == len(history) >= 1
     history.sort(key=lambda row: row["date"], reverse=True)
+    assert not history[0]["date_to"]
+    for newer, older in zip(history, history[1:]):
+        assert older["date_to"] and older["date_to"] <= newer["date"]
+
+    def shown(day):
+        year, month, day = day.split("-")
+        return "%s/%s/%s" % (month, day, year)
+
     for row, snapshot_line in zip(rows, history):
         text = row.inner_text()
-        year, month, day = snapshot_line["date"].split("-")
-        assert "%s/%s/%s" % (month, day, year) in text
+        assert shown(snapshot_line["date"]) in text
+        if snapshot_line["date_to"]:
+            assert shown(snapshot_line["date_to"]) in text
         assert LEVELS[snapshot_line["level"]] in text
         assert money(snapshot_line["revenue"]) in text
     web.check("partner form, Relation page")
     # The Relation page from its tab down: pyramid fields and level history.
     page.eval_on_selector(".o_notebook .nav-tabs", "tabs => tabs.scrollIntoView()")
     web.screenshot("partner_relation")
+
+
+def test_snapshot_form_counts_and_lists_its_customers(web, admin, pyramid):
+    """Today's snapshot: its customers by the definition (rows that hold at
+    its date), its changes (rows that start there), and the Customers
+    button's list grouped by level."""
+    snapshot = pyramid.today_snapshot
+    customers = snapshot_customers(admin, snapshot, ["level", "revenue", "snapshot_id"])
+    changes = [row for row in customers if row["snapshot_id"][0] == snapshot["id"]]
+    web.open(
+        "action=%d&model=relation.pyramid.snapshot&view_type=form&id=%d"
+        % (pyramid.action_ids["relation_pyramid_snapshot_action"], snapshot["id"]),
+        ".o_form_view .oe_button_box",
+        "snapshot form",
+    )
+    page = web.page
+
+    def stat(field):
+        # Odoo 11 renders stat buttons without their method's name.
+        return int(page.inner_text(".o_stat_info[name=%s] .o_stat_value" % field))
+
+    assert stat("customer_count") == len(customers)
+    assert stat("change_count") == len(changes)
+    page.click("button.oe_stat_button:has(.o_stat_info[name=customer_count])")
+    web.wait_for(".o_list_view .o_group_header", "snapshot customers")
+    year, month, day = snapshot["date"].split("-")
+    title = "Customers at %s/%s/%s" % (month, day, year)
+    assert title in page.inner_text(".breadcrumb")
+    shown = {}
+    for header in page.query_selector_all(".o_list_view .o_group_header"):
+        match = re.match(r"\s*(.+?) \((\d+)\)", header.inner_text())
+        shown[match.group(1)] = int(match.group(2))
+    expected = by_level(customers)
+    assert shown == {
+        LEVELS[key]: count for key, (count, _revenue) in expected.items() if count
+    }
+    web.screenshot("snapshot_customers")
