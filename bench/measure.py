@@ -491,6 +491,21 @@ def pyramid_views(registry):
     return views
 
 
+def time_call(registry, uid, context, call, repeats):
+    """Median and max of ``call(env)``, each run in a fresh transaction like
+    an HTTP request, its answer serialised as the JSON-RPC reply would be
+    (the first run, warming the caches, not counted); and the last answer."""
+    times = []
+    for run in range(repeats + 1):
+        with benchlib.odoo_env(registry, uid, context) as env:
+            with benchlib.Timer() as timer:
+                answer = call(env)
+            json.dumps(answer, default=str)
+        if run:
+            times.append(timer.seconds)
+    return summarize(times), answer
+
+
 def ui_calls(registry, repeats):
     """The calls the web client makes to open the pyramid (kanban grouped by
     level, list, pivot), each in a fresh transaction like an HTTP request."""
@@ -545,15 +560,7 @@ def ui_calls(registry, repeats):
     ]
     results = {}
     for label, call in calls:
-        times = []
-        for run in range(repeats + 1):
-            with benchlib.odoo_env(registry, uid, context) as env:
-                with benchlib.Timer() as timer:
-                    answer = call(env)
-                json.dumps(answer, default=str)
-            if run:
-                times.append(timer.seconds)
-        results[label] = summarize(times)
+        results[label], answer = time_call(registry, uid, context, call, repeats)
         if label.startswith("list: search_read"):
             results[label]["rows"] = len(answer)
             results[label]["first_rank"] = answer and answer[0].get("rank")
@@ -763,11 +770,53 @@ def engine_mode(args):
 
         # the web client, then an order confirmation
         out["ui"] = ui_calls(registry, args.repeats)
+        out["history"] = history_calls(registry, args.repeats)
         out["refresh_one_customer"] = refresh_one_customer(registry, ctx, args.repeats)
 
         if not args.no_experiments:
             out["experiments"] = experiments(registry, ctx, steps)
     return out
+
+
+def history_calls(registry, repeats):
+    """Reading the history the engine kept, as the sales manager's screens
+    do after the recomputes at the reference date and the next day: the
+    snapshot list with its customer and change counts, the printed pyramid
+    of the newest snapshot, and a migration matrix between the two
+    snapshots (its rows written, then rolled back)."""
+    uid = pyramid_views(registry)["uid"]
+
+    def snapshots(env):
+        return env["relation.pyramid.snapshot"].search([], order="date")
+
+    def snapshot_list(env):
+        return snapshots(env).read(["date", "customer_count", "change_count"])
+
+    def printed_pyramid(env):
+        return snapshots(env)[-1]._report_data()
+
+    def migration_matrix(env):
+        older, newer = snapshots(env)[-2:]
+        migration = env["relation.pyramid.migration"].create(
+            {"snapshot_from_id": older.id, "snapshot_to_id": newer.id}
+        )
+        return migration._matrix()
+
+    calls = [
+        ("snapshot list: customers and changes", snapshot_list),
+        ("printed pyramid of the newest snapshot", printed_pyramid),
+        ("migration matrix between the two snapshots", migration_matrix),
+    ]
+    results = {}
+    for label, call in calls:
+        results[label], _answer = time_call(registry, uid, {}, call, repeats)
+        _logger.info(
+            "history call %-45s median %6.1f ms, max %6.1f ms",
+            label,
+            1000 * results[label]["median_s"],
+            1000 * results[label]["max_s"],
+        )
+    return {"calls": results}
 
 
 def naive_customer(env, company, bounds, currency_of, partner_id):

@@ -319,6 +319,12 @@ SIZE_ROWS = [
      lambda s: fmt_s(s["figures"]["recompute_rerun_s"])),
     ("(b) next day (new snapshot, changed rows)",
      lambda s: fmt_s(s["figures"]["recompute_next_day_s"])),
+    ("(b) next day: steps", lambda s: _steps(s["engine"]["recompute_next_day"])),
+    ("snapshot rows after the two days (first snapshot + next day's changes)",
+     lambda s: "{:,} + {:,}".format(
+         s["engine"]["recompute"]["snapshot_lines"],
+         s["engine"]["recompute_next_day"]["snapshot_lines"]
+         - s["engine"]["recompute"]["snapshot_lines"])),
     ("(c) naive ORM loop, scaled from a sample", lambda s: "%s (%s ms x {:,})".format(
         s["naive"]["customers"]) % (
         fmt_s(s["figures"]["naive_s"]), s["figures"]["naive_per_customer_ms"])),
@@ -355,19 +361,19 @@ def size_rows(results):
     return ["figure"] + list(sizes), rows
 
 
-def ui_rows(results):
+def ui_rows(results, key="ui"):
     sizes = results["sizes"]
     names = list(sizes)
     labels = []
     for size in sizes.values():
-        for label in size["engine"]["ui"]["calls"]:
+        for label in size["engine"].get(key, {}).get("calls", {}):
             if label not in labels and not label.startswith("kanban: 40 cards of col"):
                 labels.append(label)
     rows = []
     for label in labels:
         cells = [label]
         for name in names:
-            call = sizes[name]["engine"]["ui"]["calls"].get(label)
+            call = sizes[name]["engine"].get(key, {}).get("calls", {}).get(label)
             cells.append(
                 "%s / %s" % (fmt_s(call["median_s"]), fmt_s(call["max_s"]))
                 if call
@@ -428,6 +434,13 @@ def markdown(results):
         "## Web client calls (server time, sales manager of company 1)",
         "",
         table(*ui_rows(results)),
+        "",
+        "## Reading the history (server time, sales manager of company 1)",
+        "",
+        "After the recomputes at the reference date and the next day: two "
+        "snapshots, the second holding only the customers that changed.",
+        "",
+        table(*ui_rows(results, "history")),
         "",
     ]
     header, rows = index_rows(results)
