@@ -142,6 +142,7 @@ class TestMigration11012(TransactionCase):
         # Each snapshot still has its customers, with the same levels.
         for date, rows in full.items():
             self.assertEqual(self._customers(snapshots[date]), sorted(rows), date)
+            self.assertEqual(snapshots[date].customer_count, len(rows), date)
         self.assertEqual(self._customers(other), [("Same", "small", 1)])
         # Kept: the first row of each run of equal rows, until the run ends.
         self.env.cr.execute(

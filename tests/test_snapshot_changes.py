@@ -109,6 +109,9 @@ class TestSnapshotChanges(PyramidCase):
         self.assertEqual(self._customers(NEXT_DAY), expected)
         self.assertEqual(self._changes(NEXT_DAY), {})
         self.assertEqual(self._customers(D3), self.AT_D3)
+        snapshots = self._snapshot(D3) | self._snapshot(NEXT_DAY)
+        self.assertEqual(snapshots.mapped("customer_count"), [4, 3])
+        self.assertEqual(snapshots.mapped("change_count"), [4, 0])
         migration = self.env["relation.pyramid.migration"].create(
             {
                 "snapshot_from_id": self._snapshot(D3).id,

@@ -89,18 +89,49 @@ class RelationPyramidSnapshot(models.Model):
 
     @api.multi
     def _compute_customer_count(self):
-        line_model = self.env["relation.pyramid.snapshot.line"]
-        changes = line_model.read_group(
+        """Customers of each snapshot in one pass over its company's rows,
+        whatever the number of snapshots: the rows that start at or before
+        its date minus those that stopped holding at or before it."""
+        changes = self.env["relation.pyramid.snapshot.line"].read_group(
             [("snapshot_id", "in", self.ids)], ["snapshot_id"], ["snapshot_id"]
         )
         by_snapshot = {
             group["snapshot_id"][0]: group["snapshot_id_count"] for group in changes
         }
+        customers = {}
+        if self.ids:
+            self.env.cr.execute(
+                """
+                WITH company_row AS (
+                    SELECT snapshot.company_id, line.date, line.date_to
+                      FROM relation_pyramid_snapshot_line line
+                      JOIN relation_pyramid_snapshot snapshot
+                        ON snapshot.id = line.snapshot_id
+                     WHERE snapshot.company_id IN (
+                         SELECT company_id FROM relation_pyramid_snapshot
+                          WHERE id IN %(ids)s)
+                ), change AS (
+                    SELECT company_id, date AS day, 1 AS delta FROM company_row
+                    UNION ALL
+                    SELECT company_id, date_to, -1 FROM company_row
+                     WHERE date_to IS NOT NULL
+                ), by_day AS (
+                    SELECT company_id, day, SUM(delta) AS delta FROM change
+                     GROUP BY company_id, day
+                )
+                SELECT snapshot.id, COALESCE(SUM(by_day.delta), 0)
+                  FROM relation_pyramid_snapshot snapshot
+                  LEFT JOIN by_day ON by_day.company_id = snapshot.company_id
+                                  AND by_day.day <= snapshot.date
+                 WHERE snapshot.id IN %(ids)s
+                 GROUP BY snapshot.id
+                """,
+                {"ids": tuple(self.ids)},
+            )
+            customers = dict(self.env.cr.fetchall())
         for snapshot in self:
             snapshot.change_count = by_snapshot.get(snapshot.id, 0)
-            snapshot.customer_count = line_model.search_count(
-                snapshot._customer_domain()
-            )
+            snapshot.customer_count = customers.get(snapshot.id, 0)
 
     @api.multi
     def action_view_customers(self):
