@@ -144,6 +144,19 @@ def parse_args(argv=None):
         help="seconds: cap on the engine's full recompute (statement timeout)",
     )
     parser.add_argument(
+        "--history-days",
+        type=int,
+        default=30,
+        help="nightly runs after the next day, one day each, before the "
+        "history is read (fewer if --history-budget runs out)",
+    )
+    parser.add_argument(
+        "--history-budget",
+        type=float,
+        default=120.0,
+        help="seconds: no further nightly run of the history once spent",
+    )
+    parser.add_argument(
         "--no-experiments",
         action="store_true",
         help="skip EXPLAIN ANALYZE and the index experiments",
@@ -770,20 +783,81 @@ def engine_mode(args):
 
         # the web client, then an order confirmation
         out["ui"] = ui_calls(registry, args.repeats)
-        out["history"] = history_calls(registry, args.repeats)
         out["refresh_one_customer"] = refresh_one_customer(registry, ctx, args.repeats)
+
+        # a month of nightly runs (or what the budget allows), then the
+        # history read back
+        if not slow:
+            out["history_growth"] = history_growth(
+                registry,
+                ctx,
+                steps,
+                reference + relativedelta(days=1),
+                args.history_days,
+                args.history_budget,
+            )
+        out["history"] = history_calls(registry, args.repeats)
 
         if not args.no_experiments:
             out["experiments"] = experiments(registry, ctx, steps)
     return out
 
 
+def history_growth(registry, ctx, steps, last_day, days, budget):
+    """Nightly runs after ``last_day``, a day each, until ``days`` of them
+    or ``budget`` seconds spent: what keeping the history costs, in time and
+    in snapshot rows against a row per customer and snapshot."""
+    times = []
+    started = time.time()
+    day = last_day
+    while len(times) < days and time.time() - started < budget:
+        day += relativedelta(days=1)
+        times.append(
+            recompute(registry, ctx, steps, day, "history: nightly run")["seconds"]
+        )
+    with benchlib.odoo_env(registry) as env:
+        cr = env.cr
+        cr.execute(
+            "SELECT COUNT(*) FROM relation_pyramid_snapshot WHERE company_id = %s",
+            (ctx["company_id"],),
+        )
+        snapshots = cr.fetchone()[0]
+        cr.execute(
+            "SELECT COUNT(*), pg_total_relation_size('relation_pyramid_snapshot_line')"
+            " FROM relation_pyramid_snapshot_line"
+        )
+        rows, size = cr.fetchone()
+        cr.execute(
+            "SELECT COUNT(*) FROM relation_pyramid_line WHERE company_id = %s",
+            (ctx["company_id"],),
+        )
+        customers = cr.fetchone()[0]
+    result = {
+        "nightly_runs": len(times),
+        "nightly": summarize(times) if times else None,
+        "snapshots": snapshots,
+        "snapshot_rows": rows,
+        "snapshot_mb": round(size / 1048576.0, 1),
+        "rows_if_full": snapshots * customers,
+    }
+    _logger.info(
+        "history: %d nightly runs (median %.2f s); %d snapshots kept in %d rows "
+        "(%.1f MB), against %d rows for a row per customer and snapshot",
+        len(times),
+        result["nightly"]["median_s"] if times else 0.0,
+        snapshots,
+        rows,
+        result["snapshot_mb"],
+        result["rows_if_full"],
+    )
+    return result
+
+
 def history_calls(registry, repeats):
     """Reading the history the engine kept, as the sales manager's screens
-    do after the recomputes at the reference date and the next day: the
-    snapshot list with its customer and change counts, the printed pyramid
-    of the newest snapshot, and a migration matrix between the two
-    snapshots (its rows written, then rolled back)."""
+    do: the snapshot list with its customer and change counts, the printed
+    pyramid of the oldest and the newest snapshot, and migration matrices
+    (their rows written, then rolled back)."""
     uid = pyramid_views(registry)["uid"]
 
     def snapshots(env):
@@ -792,20 +866,28 @@ def history_calls(registry, repeats):
     def snapshot_list(env):
         return snapshots(env).read(["date", "customer_count", "change_count"])
 
-    def printed_pyramid(env):
-        return snapshots(env)[-1]._report_data()
+    def printed_pyramid(position):
+        def call(env):
+            return snapshots(env)[position]._report_data()
 
-    def migration_matrix(env):
-        older, newer = snapshots(env)[-2:]
-        migration = env["relation.pyramid.migration"].create(
-            {"snapshot_from_id": older.id, "snapshot_to_id": newer.id}
-        )
-        return migration._matrix()
+        return call
+
+    def migration_matrix(older, newer):
+        def call(env):
+            kept = snapshots(env)
+            migration = env["relation.pyramid.migration"].create(
+                {"snapshot_from_id": kept[older].id, "snapshot_to_id": kept[newer].id}
+            )
+            return migration._matrix()
+
+        return call
 
     calls = [
         ("snapshot list: customers and changes", snapshot_list),
-        ("printed pyramid of the newest snapshot", printed_pyramid),
-        ("migration matrix between the two snapshots", migration_matrix),
+        ("printed pyramid of the oldest snapshot", printed_pyramid(0)),
+        ("printed pyramid of the newest snapshot", printed_pyramid(-1)),
+        ("migration matrix, the last two snapshots", migration_matrix(-2, -1)),
+        ("migration matrix, oldest to newest snapshot", migration_matrix(0, -1)),
     ]
     results = {}
     for label, call in calls:

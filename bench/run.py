@@ -325,6 +325,15 @@ SIZE_ROWS = [
          s["engine"]["recompute"]["snapshot_lines"],
          s["engine"]["recompute_next_day"]["snapshot_lines"]
          - s["engine"]["recompute"]["snapshot_lines"])),
+    ("history: nightly runs after the next day (median)", lambda s: "%d (%s)" % (
+        s["engine"]["history_growth"]["nightly_runs"],
+        fmt_s(s["engine"]["history_growth"]["nightly"]["median_s"]))),
+    ("history: snapshots kept, in rows (MB); a row per customer would be",
+     lambda s: "{:,} in {:,} ({} MB); {:,}".format(
+         s["engine"]["history_growth"]["snapshots"],
+         s["engine"]["history_growth"]["snapshot_rows"],
+         s["engine"]["history_growth"]["snapshot_mb"],
+         s["engine"]["history_growth"]["rows_if_full"])),
     ("(c) naive ORM loop, scaled from a sample", lambda s: "%s (%s ms x {:,})".format(
         s["naive"]["customers"]) % (
         fmt_s(s["figures"]["naive_s"]), s["figures"]["naive_per_customer_ms"])),
@@ -437,8 +446,9 @@ def markdown(results):
         "",
         "## Reading the history (server time, sales manager of company 1)",
         "",
-        "After the recomputes at the reference date and the next day: two "
-        "snapshots, the second holding only the customers that changed.",
+        "After the recomputes at the reference date, the next day and the "
+        "nightly runs of the history figures above: each snapshot after the "
+        "first holds only the customers that changed.",
         "",
         table(*ui_rows(results, "history")),
         "",
