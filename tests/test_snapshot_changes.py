@@ -195,3 +195,16 @@ class TestSnapshotChanges(PyramidCase):
         self.assertEqual(
             len(rows.search([("snapshot_ids", "in", self._snapshot(D3).ids)])), 4
         )
+
+    def test_deleting_a_snapshot_leaves_the_others_as_they_were(self):
+        self.profile.action_backfill_snapshots([D1, D2])
+        self._recompute(reference=D3)
+        # Faded's and Big's rows of D1 hold at D2 as well (same level and
+        # revenue): they must start at D2 once D1 is gone.
+        self._snapshot(D1).unlink()
+        self.assertFalse(self._snapshot(D1))
+        self.assertEqual(self._customers(D2), self.AT_D2)
+        self.assertEqual(self._customers(D3), self.AT_D3)
+        self._snapshot(D2).unlink()
+        self.assertEqual(self._customers(D3), self.AT_D3)
+        self.assertEqual(self._changes(D3), self.AT_D3)

@@ -88,6 +88,38 @@ class RelationPyramidSnapshot(models.Model):
         )
 
     @api.multi
+    def unlink(self):
+        """The rows a snapshot started that still hold at the company's next
+        snapshot start there instead: deleting a snapshot leaves the
+        customers of every other snapshot as they were."""
+        for snapshot in self.sorted("date"):
+            next_snapshot = self.search(
+                [
+                    ("company_id", "=", snapshot.company_id.id),
+                    ("date", ">", snapshot.date),
+                ],
+                order="date",
+                limit=1,
+            )
+            if next_snapshot:
+                self.env.cr.execute(
+                    """
+                    UPDATE relation_pyramid_snapshot_line
+                       SET snapshot_id = %(next_id)s, date = %(next_date)s
+                     WHERE snapshot_id = %(id)s
+                       AND (date_to IS NULL OR date_to > %(next_date)s)
+                    """,
+                    {
+                        "id": snapshot.id,
+                        "next_id": next_snapshot.id,
+                        "next_date": next_snapshot.date,
+                    },
+                )
+            super(RelationPyramidSnapshot, snapshot).unlink()
+        self.env["relation.pyramid.snapshot.line"].invalidate_cache()
+        return True
+
+    @api.multi
     def _compute_customer_count(self):
         """Customers of each snapshot in one pass over its company's rows,
         whatever the number of snapshots: the rows that start at or before
