@@ -98,6 +98,13 @@ class TestMigration11012(TransactionCase):
         self.env.cr.execute(
             "ALTER TABLE relation_pyramid_snapshot_line ADD COLUMN rank integer"
         )
+        self.env.cr.execute(
+            "ALTER TABLE relation_pyramid_migration_line "
+            "ADD COLUMN IF NOT EXISTS create_uid integer REFERENCES res_users, "
+            "ADD COLUMN IF NOT EXISTS create_date timestamp, "
+            "ADD COLUMN IF NOT EXISTS write_uid integer REFERENCES res_users, "
+            "ADD COLUMN IF NOT EXISTS write_date timestamp"
+        )
 
     def _full_snapshot(self, company, date, rows):
         snapshot = self.env["relation.pyramid.snapshot"].create(
@@ -170,6 +177,10 @@ class TestMigration11012(TransactionCase):
         )
         self.assertNotIn(
             "rank", _columns(self.env.cr, "relation_pyramid_snapshot_line")
+        )
+        self.assertFalse(
+            {"create_uid", "create_date", "write_uid", "write_date"}
+            & _columns(self.env.cr, "relation_pyramid_migration_line")
         )
 
     def test_fresh_install_is_left_alone(self):

@@ -127,14 +127,11 @@ class RelationPyramidMigration(models.Model):
                 """
                 INSERT INTO relation_pyramid_migration_line
                        (migration_id, company_id, partner_id, from_level, to_level,
-                        movement, revenue_from, revenue_to, revenue,
-                        create_uid, create_date, write_uid, write_date)
+                        movement, revenue_from, revenue_to, revenue)
                 SELECT %(migration)s, %(company)s, partner_id, moves.from_level,
                        moves.to_level, cell.movement, revenue_from, revenue_to,
                        CASE WHEN moves.to_level = 'lost' THEN revenue_from
-                            ELSE revenue_to END,
-                       %(uid)s, NOW() AT TIME ZONE 'UTC',
-                       %(uid)s, NOW() AT TIME ZONE 'UTC'
+                            ELSE revenue_to END
                   FROM (
                     SELECT COALESCE(old.partner_id, new.partner_id) AS partner_id,
                            COALESCE(old.level, 'new') AS from_level,
@@ -160,7 +157,6 @@ class RelationPyramidMigration(models.Model):
                     cell_from=[cell[0] for cell in cells],
                     cell_to=[cell[1] for cell in cells],
                     cell_movement=[cell[2] for cell in cells],
-                    uid=self.env.uid,
                 ),
             )
         self.env["relation.pyramid.migration.line"].invalidate_cache()
@@ -239,6 +235,10 @@ class RelationPyramidMigrationLine(models.Model):
     _description = "Customer migration"
     _order = "migration_id, revenue desc, id"
     _rec_name = "partner_id"
+    # Written in bulk, a row per customer of the two snapshots: no
+    # create/write stamps, whose foreign keys would be checked for each row
+    # (the matrix has its own).
+    _log_access = False
 
     migration_id = fields.Many2one(
         "relation.pyramid.migration", required=True, ondelete="cascade", index=True

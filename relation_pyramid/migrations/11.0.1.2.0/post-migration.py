@@ -5,7 +5,9 @@ holds from its snapshot until ``date_to``, the first later snapshot of the
 company at which the customer's lifecycle, level or revenue had changed or
 the customer was gone. The full snapshots of earlier versions become such
 rows: of each run of equal rows of a customer at consecutive snapshots, the
-first is kept and holds until the end of the run. The ranks are dropped."""
+first is kept and holds until the end of the run. The ranks are dropped, and
+so are the create/write stamps of the migration matrix rows (written in bulk,
+their foreign keys would still be checked for every row)."""
 
 
 def migrate(cr, version):
@@ -66,3 +68,10 @@ def migrate(cr, version):
         """
     )
     cr.execute("ALTER TABLE relation_pyramid_snapshot_line DROP COLUMN IF EXISTS rank")
+    cr.execute(
+        """
+        ALTER TABLE relation_pyramid_migration_line
+              DROP COLUMN IF EXISTS create_uid, DROP COLUMN IF EXISTS create_date,
+              DROP COLUMN IF EXISTS write_uid, DROP COLUMN IF EXISTS write_date
+        """
+    )
