@@ -810,8 +810,7 @@ class RelationPyramidProfile(models.Model):
             """
             CREATE TEMP TABLE relation_pyramid_snapshot_change ON COMMIT DROP AS
             SELECT COALESCE(held.partner_id, result.partner_id) AS partner_id,
-                   held.id AS held_id,
-                   result.partner_id IS NOT NULL AS in_result
+                   held.id AS held_id
               FROM (SELECT line.* FROM relation_pyramid_snapshot_line line
                      WHERE {held}) held
               FULL OUTER JOIN relation_pyramid_result result
@@ -872,7 +871,7 @@ class RelationPyramidProfile(models.Model):
         params = {
             "id": snapshot.id,
             "date": snapshot.date,
-            "next_id": next_snapshot.id or None,
+            "next_id": next_snapshot.id,
             "next_date": next_snapshot.date or None,
         }
         if next_snapshot:
@@ -891,6 +890,7 @@ class RelationPyramidProfile(models.Model):
                 ),
                 params,
             )
+        # the rows just moved back to this snapshot are skipped
         cr.execute(
             """
             INSERT INTO relation_pyramid_snapshot_line
