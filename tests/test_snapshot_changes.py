@@ -1,7 +1,7 @@
 """Snapshots keep only what changed: a row holds from its snapshot until the
 first later snapshot at which the customer's lifecycle, level or revenue
 changed, and a snapshot's customers are the rows that hold at its date."""
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 
 from .pyramid_common import PyramidCase
 
@@ -208,3 +208,20 @@ class TestSnapshotChanges(PyramidCase):
         self._snapshot(D2).unlink()
         self.assertEqual(self._customers(D3), self.AT_D3)
         self.assertEqual(self._changes(D3), self.AT_D3)
+
+    def test_a_sales_manager_cannot_delete_a_snapshot(self):
+        self.profile.action_backfill_snapshots([D1])
+        self._recompute(reference=D3)
+        manager_group = self.env.ref("sales_team.group_sale_manager")
+        manager = self.env["res.users"].create(
+            {
+                "name": "Pyramid Manager",
+                "login": "pyramid_manager_snapshot",
+                "groups_id": [(6, 0, [manager_group.id])],
+            }
+        )
+        # Refused before anything moves: Steady's row of D1 holds at D3 too.
+        with self.assertRaises(AccessError):
+            self._snapshot(D1).sudo(manager).unlink()
+        self.assertEqual(self._customers(D1), self.AT_D1)
+        self.assertEqual(self._customers(D3), self.AT_D3)

@@ -92,6 +92,8 @@ class RelationPyramidSnapshot(models.Model):
         """The rows a snapshot started that still hold at the company's next
         snapshot start there instead: deleting a snapshot leaves the
         customers of every other snapshot as they were."""
+        self.check_access_rights("unlink")
+        self.check_access_rule("unlink")
         for snapshot in self.sorted("date"):
             next_snapshot = self.search(
                 [
@@ -169,17 +171,17 @@ class RelationPyramidSnapshot(models.Model):
     def action_view_customers(self):
         """The customers of the pyramid at this snapshot's date."""
         self.ensure_one()
-        return self._lines_action(_("Customers at %s") % self._date_label(), [
-            ("snapshot_ids", "=", self.id)
-        ])
+        return self._lines_action(
+            _("Customers at %s") % self._date_label(), [("snapshot_ids", "=", self.id)]
+        )
 
     @api.multi
     def action_view_changes(self):
         """The rows this snapshot wrote: what changed since the one before."""
         self.ensure_one()
-        return self._lines_action(_("Changes at %s") % self._date_label(), [
-            ("snapshot_id", "=", self.id)
-        ])
+        return self._lines_action(
+            _("Changes at %s") % self._date_label(), [("snapshot_id", "=", self.id)]
+        )
 
     @api.multi
     def _date_label(self):
