@@ -795,7 +795,9 @@ class RelationPyramidProfile(models.Model):
         self._end_changed_snapshot_rows(snapshot, next_snapshot)
         self._start_changed_snapshot_rows(snapshot, next_snapshot)
         self.env["relation.pyramid.snapshot.line"].invalidate_cache()
-        snapshot.invalidate_cache()
+        # the other snapshots' customers are as they were: only this count moves
+        self.env.cr.execute("SELECT COUNT(*) FROM relation_pyramid_result")
+        snapshot.write({"customer_count": self.env.cr.fetchone()[0]})
         return snapshot
 
     @api.model

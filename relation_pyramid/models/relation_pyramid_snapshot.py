@@ -48,8 +48,12 @@ class RelationPyramidSnapshot(models.Model):
         help="The customers whose lifecycle, level or revenue changed since the "
         "previous snapshot, and those who entered the pyramid.",
     )
-    customer_count = fields.Integer(compute="_compute_customer_count")
-    change_count = fields.Integer(compute="_compute_customer_count")
+    customer_count = fields.Integer(
+        readonly=True,
+        help="The customers in the pyramid at the snapshot's date, counted when "
+        "the snapshot is written.",
+    )
+    change_count = fields.Integer(compute="_compute_change_count")
 
     _sql_constraints = [
         (
@@ -122,50 +126,15 @@ class RelationPyramidSnapshot(models.Model):
         return True
 
     @api.multi
-    def _compute_customer_count(self):
-        """Customers of each snapshot in one pass over its company's rows,
-        whatever the number of snapshots: the rows that start at or before
-        its date minus those that stopped holding at or before it."""
+    def _compute_change_count(self):
         changes = self.env["relation.pyramid.snapshot.line"].read_group(
             [("snapshot_id", "in", self.ids)], ["snapshot_id"], ["snapshot_id"]
         )
         by_snapshot = {
             group["snapshot_id"][0]: group["snapshot_id_count"] for group in changes
         }
-        customers = {}
-        if self.ids:
-            self.env.cr.execute(
-                """
-                WITH company_row AS (
-                    SELECT snapshot.company_id, line.date, line.date_to
-                      FROM relation_pyramid_snapshot_line line
-                      JOIN relation_pyramid_snapshot snapshot
-                        ON snapshot.id = line.snapshot_id
-                     WHERE snapshot.company_id IN (
-                         SELECT company_id FROM relation_pyramid_snapshot
-                          WHERE id IN %(ids)s)
-                ), change AS (
-                    SELECT company_id, date AS day, 1 AS delta FROM company_row
-                    UNION ALL
-                    SELECT company_id, date_to, -1 FROM company_row
-                     WHERE date_to IS NOT NULL
-                ), by_day AS (
-                    SELECT company_id, day, SUM(delta) AS delta FROM change
-                     GROUP BY company_id, day
-                )
-                SELECT snapshot.id, COALESCE(SUM(by_day.delta), 0)
-                  FROM relation_pyramid_snapshot snapshot
-                  LEFT JOIN by_day ON by_day.company_id = snapshot.company_id
-                                  AND by_day.day <= snapshot.date
-                 WHERE snapshot.id IN %(ids)s
-                 GROUP BY snapshot.id
-                """,
-                {"ids": tuple(self.ids)},
-            )
-            customers = dict(self.env.cr.fetchall())
         for snapshot in self:
             snapshot.change_count = by_snapshot.get(snapshot.id, 0)
-            snapshot.customer_count = customers.get(snapshot.id, 0)
 
     @api.multi
     def action_view_customers(self):

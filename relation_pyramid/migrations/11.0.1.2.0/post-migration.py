@@ -5,7 +5,8 @@ holds from its snapshot until ``date_to``, the first later snapshot of the
 company at which the customer's lifecycle, level or revenue had changed or
 the customer was gone. The full snapshots of earlier versions become such
 rows: of each run of equal rows of a customer at consecutive snapshots, the
-first is kept and holds until the end of the run. The ranks are dropped, and
+first is kept and holds until the end of the run; each snapshot keeps its
+customer count, counted before. The ranks are dropped, and
 so are the create/write stamps of the migration matrix rows (written in bulk,
 their foreign keys would still be checked for every row)."""
 
@@ -13,6 +14,15 @@ their foreign keys would still be checked for every row)."""
 def migrate(cr, version):
     if not version:
         return
+    # counted while every snapshot still lists all its customers
+    cr.execute(
+        """
+        UPDATE relation_pyramid_snapshot snapshot
+           SET customer_count = (
+               SELECT COUNT(*) FROM relation_pyramid_snapshot_line line
+                WHERE line.snapshot_id = snapshot.id)
+        """
+    )
     cr.execute(
         """
         CREATE TEMP TABLE relation_pyramid_snapshot_run ON COMMIT DROP AS
