@@ -382,13 +382,18 @@ class RelationPyramidProfile(models.Model):
         )
 
     @api.model
-    def _result_summary(self):
-        """The engine's result in a few words: customers, active customers
-        and how many are at each active level."""
+    def _result_level_counts(self):
+        """How many customers the engine's result has at each level."""
         self.env.cr.execute(
             "SELECT level, COUNT(*) FROM relation_pyramid_result GROUP BY level"
         )
-        by_level = dict(self.env.cr.fetchall())
+        return dict(self.env.cr.fetchall())
+
+    @api.model
+    def _result_summary(self):
+        """The engine's result in a few words: customers, active customers
+        and how many are at each active level."""
+        by_level = self._result_level_counts()
         return "%d customers, %d active (%s)" % (
             sum(by_level.values()),
             sum(by_level.get(level, 0) for level in ACTIVE_LEVELS),
@@ -796,8 +801,7 @@ class RelationPyramidProfile(models.Model):
         self._start_changed_snapshot_rows(snapshot, next_snapshot)
         self.env["relation.pyramid.snapshot.line"].invalidate_cache()
         # the other snapshots' customers are as they were: only this count moves
-        self.env.cr.execute("SELECT COUNT(*) FROM relation_pyramid_result")
-        snapshot.write({"customer_count": self.env.cr.fetchone()[0]})
+        snapshot.write({"customer_count": sum(self._result_level_counts().values())})
         return snapshot
 
     @api.model
