@@ -170,3 +170,37 @@ class TestUpsellGap(PyramidCase):
         order.action_confirm()
         line = self._lines().filtered(lambda line: line.partner_id == newcomer)
         self.assertEqual((line.level, line.upsell_gap), ("small", 50.0))
+
+    def test_rank_and_shares_of_customers_refreshed_between_recomputes(self):
+        # As above (total 5500). Two customers' orders are confirmed in one
+        # go (refreshed together), 850 and 900, ranked among the current rows:
+        # 900 ties C02 with only 1000 above, rank 2; 850 has three customers
+        # above (1000, 900, 900), rank 4.
+        # Total 5500 + 850 + 900 = 7250. Shares: 850 / 7250 = 11.7241 %,
+        # 900 / 7250 = 12.4138 %. Cumulative, peers included: 850 reaches
+        # 1000 + 900 + 900 + 850 = 3650 -> 50.3448 %; 900 reaches
+        # 1000 + 900 + 900 = 2800 -> 38.6207 %.
+        revenues = [1000, 900, 800, 700, 600, 500, 400, 300, 200, 100]
+        for index, revenue in enumerate(revenues, start=1):
+            self._order(self._customer("C%02d" % index), revenue, IN_PERIOD)
+        self._recompute()
+        first = self._customer("Newcomer 850")
+        second = self._customer("Newcomer 900")
+        orders = self._order(first, 850, "2026-06-01")
+        orders |= self._order(second, 900, "2026-06-01")
+        self.env["relation.pyramid.profile"]._refresh_customers(orders)
+        lines = self._lines()
+        figures = {
+            line.partner_id.name: (line.rank, line.revenue_share, line.cumulative_share)
+            for line in lines.filtered(lambda line: line.partner_id in first | second)
+        }
+        self.assertEqual(
+            figures,
+            {
+                "Newcomer 850": (4, 11.7241, 50.3448),
+                "Newcomer 900": (2, 12.4138, 38.6207),
+            },
+        )
+        # The other customers keep their figures until the next recompute.
+        top = lines.filtered(lambda line: line.partner_id.name == "C01")
+        self.assertEqual((top.rank, top.revenue_share), (1, 18.1818))

@@ -288,7 +288,8 @@ class RelationPyramidProfile(models.Model):
         """Bring the customers of just confirmed orders up to date at once
         (a first order makes them active) without a full recompute: their
         revenue and lifecycle are recomputed, their level placed against the
-        current levels; ranks and shares follow at the next recompute."""
+        current levels, their rank and shares taken among the current rows;
+        the other customers' ranks and shares follow at the next recompute."""
         profiles = self.sudo().search(
             [("company_id", "in", orders.mapped("company_id").ids)]
         )
@@ -592,16 +593,20 @@ class RelationPyramidProfile(models.Model):
 
         For a full recompute the levels follow the profile's mode; for a few
         customers (``partner_ids``) they are placed against the levels the
-        other customers hold now."""
+        other customers hold now, and ranked among the other customers'
+        current rows (``_other_customers_sql``), whose own figures follow at
+        the next full recompute."""
         self.ensure_one()
         cr = self.env.cr
         cr.execute("DROP TABLE IF EXISTS relation_pyramid_result")
+        others_sql = ""
         if partner_ids is None:
             level_sql, params = getattr(self, "_level_sql_%s" % self.level_mode)()
             floors_sql = """
                 SELECT level, MIN(revenue) AS lowest FROM classified
                  WHERE lifecycle = 'active' GROUP BY level"""
         else:
+            others_sql = "UNION ALL " + self._other_customers_sql()
             # the current floors the levels were just placed against
             level_sql, params = self._level_sql_current_floors(partner_ids)
             floors_sql = """
@@ -614,7 +619,8 @@ class RelationPyramidProfile(models.Model):
             """
             CREATE TEMP TABLE relation_pyramid_result ON COMMIT DROP AS
             WITH lifecycle AS (
-                SELECT revenue.*,
+                SELECT revenue.partner_id, revenue.revenue,
+                       revenue.previous_revenue,
                        CASE WHEN revenue.revenue > 0 THEN 'active'
                             WHEN revenue.bought_before THEN 'inactive'
                             WHEN revenue.has_order THEN 'prospect'
@@ -622,9 +628,11 @@ class RelationPyramidProfile(models.Model):
                        END AS lifecycle,
                        partner.user_id,
                        partner.country_id,
-                       partner.relation_main_motive_id AS relation_motive_id
+                       partner.relation_main_motive_id AS relation_motive_id,
+                       TRUE AS in_result
                   FROM relation_pyramid_revenue revenue
                   JOIN res_partner partner ON partner.id = revenue.partner_id
+                {others_sql}
             ), ranked AS (
                 SELECT lifecycle.*,
                        RANK() OVER w_active AS active_rank,
@@ -646,7 +654,7 @@ class RelationPyramidProfile(models.Model):
                                     ORDER BY revenue DESC)
             ), classified AS (
                 SELECT partner_id, lifecycle, revenue, previous_revenue,
-                       user_id, country_id, relation_motive_id,
+                       user_id, country_id, relation_motive_id, in_result,
                        CASE WHEN lifecycle = 'active' THEN {level_sql}
                             ELSE lifecycle END AS level,
                        CASE WHEN lifecycle = 'active' THEN active_rank END AS rank,
@@ -669,15 +677,43 @@ class RelationPyramidProfile(models.Model):
                   FROM UNNEST(%(active_levels)s) WITH ORDINALITY
                        AS active_level(level, position)
             )
-            SELECT classified.*, targets.target - classified.revenue AS upsell_gap
+            SELECT {result_columns},
+                   targets.target - classified.revenue AS upsell_gap
               FROM classified
               LEFT JOIN targets ON classified.lifecycle = 'active'
                                AND targets.level = classified.level
+             WHERE classified.in_result
             """.format(
-                level_sql=level_sql, floors_sql=floors_sql
+                level_sql=level_sql,
+                floors_sql=floors_sql,
+                others_sql=others_sql,
+                result_columns=", ".join(
+                    "classified.%s" % column
+                    for column in ["partner_id"] + RESULT_COLUMNS
+                    if column != "upsell_gap"
+                ),
             ),
-            dict(params, active_levels=ACTIVE_LEVELS),
+            dict(
+                params,
+                active_levels=ACTIVE_LEVELS,
+                company_id=self.company_id.id,
+                partner_ids=tuple(partner_ids or [0]),
+            ),
         )
+
+    @api.model
+    def _other_customers_sql(self):
+        """The active customers that are not being recomputed, as the rows of
+        ``lifecycle`` in ``_classify``: their current revenue counts in the
+        ranks and shares of those that are, and they are left out of the
+        result."""
+        return """
+            SELECT line.partner_id, line.revenue, line.previous_revenue,
+                   line.lifecycle, NULL, NULL, NULL, FALSE
+              FROM relation_pyramid_line line
+             WHERE line.company_id = %(company_id)s
+               AND line.lifecycle = 'active'
+               AND line.partner_id NOT IN %(partner_ids)s"""
 
     @api.multi
     def _level_sql_count(self):
