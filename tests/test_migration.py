@@ -1,7 +1,8 @@
 """Upgrades: 11.0.1.1.0 removes the columns of the engine's tables that the
 models no longer have (left in place by Odoo, their foreign keys would still
 be checked for every row written); 11.0.1.2.0 turns full snapshots into rows
-that hold until the customer changes."""
+that hold until the customer changes; 11.0.1.3.0 drops the list-order index
+that held the rank."""
 import importlib.util
 import os
 
@@ -187,6 +188,42 @@ class TestMigration11012(TransactionCase):
         self._full_snapshot(self.company, "2025-03-31", [("Same", "top", 900)])
         load_migration("11.0.1.2.0").migrate(self.env.cr, None)
         self.assertIn("rank", _columns(self.env.cr, "relation_pyramid_snapshot_line"))
+
+
+class TestMigration11013(TransactionCase):
+    OLD_INDEX = "relation_pyramid_line_company_order_index"
+
+    def _indexes(self):
+        self.env.cr.execute(
+            "SELECT indexname FROM pg_indexes WHERE tablename = %s",
+            ("relation_pyramid_line",),
+        )
+        return {row[0] for row in self.env.cr.fetchall()}
+
+    def setUp(self):
+        super().setUp()
+        # the list-order index as version 11.0.1.2.0 created it
+        self.env.cr.execute(
+            "CREATE INDEX %s ON relation_pyramid_line "
+            "(company_id, rank, revenue DESC, id)" % self.OLD_INDEX
+        )
+
+    def test_upgrade_drops_the_index_that_holds_the_rank(self):
+        load_migration("11.0.1.3.0").migrate(self.env.cr, "11.0.1.2.0")
+        indexes = self._indexes()
+        self.assertNotIn(self.OLD_INDEX, indexes)
+        self.assertIn("relation_pyramid_line_company_revenue_index", indexes)
+
+    def test_fresh_install_is_left_alone(self):
+        load_migration("11.0.1.3.0").migrate(self.env.cr, None)
+        self.assertIn(self.OLD_INDEX, self._indexes())
+
+    def test_rows_leave_room_for_in_place_updates(self):
+        self.env.cr.execute(
+            "SELECT reloptions FROM pg_class WHERE relname = %s",
+            ("relation_pyramid_line",),
+        )
+        self.assertIn("fillfactor=70", self.env.cr.fetchone()[0] or [])
 
 
 def _columns(cr, table):

@@ -204,3 +204,9 @@ class TestUpsellGap(PyramidCase):
         # The other customers keep their figures until the next recompute.
         top = lines.filtered(lambda line: line.partner_id.name == "C01")
         self.assertEqual((top.rank, top.revenue_share), (1, 18.1818))
+        # The list follows revenue, not the stored ranks (C03 still has 3):
+        # ties by creation (C02 before the newcomer with 900).
+        self.assertEqual(
+            lines.mapped("partner_id.name")[:6],
+            ["C01", "C02", "Newcomer 900", "Newcomer 850", "C03", "C04"],
+        )

@@ -3,6 +3,10 @@
 from odoo import api, fields, models, tools
 
 
+# Share of each page that new rows fill (see ``_set_fillfactor``).
+HOT_FILLFACTOR = 70
+
+
 class RelationPyramidLine(models.Model):
     """A customer's place in their company's pyramid, written by the engine
     (``relation.pyramid.profile``), one row per company and customer."""
@@ -10,9 +14,12 @@ class RelationPyramidLine(models.Model):
     _name = "relation.pyramid.line"
     _inherit = "relation.pyramid.level.mixin"
     _description = "Customer pyramid row"
-    # The record rule keeps one company: ordering by company_id would join
-    # res_company and sort every row of the company at each list opening.
-    _order = "rank, revenue desc, id"
+    # Active customers first, by rank: an active customer has revenue > 0,
+    # the others none in the period. Not by the stored rank, which every
+    # recompute rewrites for most rows (see ``init``) and which a customer
+    # refreshed between recomputes shares with a stale one. Not by company:
+    # the record rule keeps one, and a many2one order joins res_company.
+    _order = "revenue desc, id"
     # Written in bulk by the engine only: no create/write stamps, whose two
     # foreign keys to res_users would be checked for every row written.
     _log_access = False
@@ -78,7 +85,24 @@ class RelationPyramidLine(models.Model):
         # from the index instead of sorting all the company's rows.
         tools.create_index(
             self._cr,
-            "relation_pyramid_line_company_order_index",
+            "relation_pyramid_line_company_revenue_index",
             self._table,
-            ["company_id", "rank", "revenue DESC", "id"],
+            ["company_id", "revenue DESC", "id"],
         )
+        self._set_fillfactor(HOT_FILLFACTOR)
+
+    @api.model_cr
+    def _set_fillfactor(self, fillfactor):
+        """Leave room on each page for the new versions of its rows. A
+        recompute rewrites the rank, shares and gap of most rows (those below
+        any customer whose revenue moved); none of these is indexed, so with
+        room on the page PostgreSQL updates the row in place (a HOT update)
+        without touching the indexes."""
+        self._cr.execute(
+            "SELECT reloptions FROM pg_class WHERE relname = %s", (self._table,)
+        )
+        options = self._cr.fetchone()[0] or []
+        if "fillfactor=%d" % fillfactor not in options:
+            self._cr.execute(
+                "ALTER TABLE %s SET (fillfactor = %d)" % (self._table, fillfactor)
+            )
