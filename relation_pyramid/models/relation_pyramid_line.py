@@ -1,5 +1,7 @@
 # Copyright 2026 relation_pyramid authors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from psycopg2 import sql
+
 from odoo import api, fields, models, tools
 
 
@@ -104,5 +106,7 @@ class RelationPyramidLine(models.Model):
         options = self._cr.fetchone()[0] or []
         if "fillfactor=%d" % fillfactor not in options:
             self._cr.execute(
-                "ALTER TABLE %s SET (fillfactor = %d)" % (self._table, fillfactor)
+                sql.SQL("ALTER TABLE {} SET (fillfactor = {})").format(
+                    sql.Identifier(self._table), sql.Literal(fillfactor)
+                )
             )
