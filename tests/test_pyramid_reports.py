@@ -86,6 +86,8 @@ class TestMigrationMatrix(MigrationCase):
         self.assertEqual(
             matrix["totals"], {"up": 1, "same": 0, "down": 3, "new": 2, "lost": 1}
         )
+        # A to H but G (no order, no qualification): 7 customers.
+        self.assertEqual(matrix["customer_count"], 7)
         cell_moves = {
             (cell["from"], cell["to"]): cell["movement"]
             for row in matrix["rows"]
@@ -99,6 +101,26 @@ class TestMigrationMatrix(MigrationCase):
         self.assertIn('data-from="small" data-to="top"', html)
         self.assertIn("o_relation_pyramid_move_up", html)
         self.assertIn("o_relation_pyramid_move_down", html)
+
+    def test_matrix_of_snapshots_without_customers_says_so(self):
+        company = self.env["res.company"].create({"name": "Empty BV"})
+        profile = self.env["relation.pyramid.profile"].search(
+            [("company_id", "=", company.id)]
+        )
+        profile.action_backfill_snapshots([FROM])
+        profile.action_recompute(reference_date=TO)
+        snapshots = self.env["relation.pyramid.snapshot"].search(
+            [("company_id", "=", company.id)], order="date"
+        )
+        migration = self.env["relation.pyramid.migration"].create(
+            {
+                "company_id": company.id,
+                "snapshot_from_id": snapshots[0].id,
+                "snapshot_to_id": snapshots[1].id,
+            }
+        )
+        self.assertIn("Neither snapshot has customers", migration.matrix_html)
+        self.assertNotIn("Neither snapshot", self.migration.matrix_html)
 
     def test_cells_open_their_customers(self):
         action = self.migration.action_open_customers()

@@ -164,7 +164,9 @@ class RelationPyramidMigration(models.Model):
     @api.multi
     def _matrix(self):
         """The matrix as rows of cells: {'from', 'to', 'movement', 'count',
-        'revenue'}, rows in FROM_LEVELS order, columns in TO_LEVELS order."""
+        'revenue'}, rows in FROM_LEVELS order, columns in TO_LEVELS order;
+        the customers per movement and in all. Read from the cells' groups
+        only: the rows are many (one per customer of either snapshot)."""
         self.ensure_one()
         groups = self.env["relation.pyramid.migration.line"].read_group(
             [("migration_id", "=", self.id)],
@@ -203,6 +205,7 @@ class RelationPyramidMigration(models.Model):
                 )
                 for movement, _label in MOVEMENTS
             },
+            "customer_count": sum(group["__count"] for group in groups),
         }
 
     @api.model
