@@ -2,7 +2,7 @@
 models no longer have (left in place by Odoo, their foreign keys would still
 be checked for every row written); 11.0.1.2.0 turns full snapshots into rows
 that hold until the customer changes; 11.0.1.3.0 drops the list-order index
-that held the rank."""
+that held the rank and the migration rows' company."""
 import importlib.util
 import os
 
@@ -202,10 +202,15 @@ class TestMigration11013(TransactionCase):
 
     def setUp(self):
         super().setUp()
-        # the list-order index as version 11.0.1.2.0 created it
+        # the list-order index and the migration rows' company as version
+        # 11.0.1.2.0 created them
         self.env.cr.execute(
             "CREATE INDEX %s ON relation_pyramid_line "
             "(company_id, rank, revenue DESC, id)" % self.OLD_INDEX
+        )
+        self.env.cr.execute(
+            "ALTER TABLE relation_pyramid_migration_line "
+            "ADD COLUMN company_id integer NOT NULL REFERENCES res_company"
         )
 
     def test_upgrade_drops_the_index_that_holds_the_rank(self):
@@ -214,9 +219,18 @@ class TestMigration11013(TransactionCase):
         self.assertNotIn(self.OLD_INDEX, indexes)
         self.assertIn("relation_pyramid_line_company_revenue_index", indexes)
 
+    def test_upgrade_drops_the_company_of_the_migration_rows(self):
+        load_migration("11.0.1.3.0").migrate(self.env.cr, "11.0.1.2.0")
+        self.assertNotIn(
+            "company_id", _columns(self.env.cr, "relation_pyramid_migration_line")
+        )
+
     def test_fresh_install_is_left_alone(self):
         load_migration("11.0.1.3.0").migrate(self.env.cr, None)
         self.assertIn(self.OLD_INDEX, self._indexes())
+        self.assertIn(
+            "company_id", _columns(self.env.cr, "relation_pyramid_migration_line")
+        )
 
     def test_rows_leave_room_for_in_place_updates(self):
         self.env.cr.execute(

@@ -131,6 +131,30 @@ class TestMigrationMatrix(MigrationCase):
         )
         self.assertEqual(sorted(lines.mapped("partner_id.name")), ["C", "D"])
 
+    def test_rows_are_seen_by_the_matrix_company_only(self):
+        other = self.env["res.company"].create({"name": "Zuid BV"})
+        salesman = self.env.ref("sales_team.group_sale_salesman")
+        users = {
+            company: self.env["res.users"].create(
+                {
+                    "name": "Seller " + company.name,
+                    "login": "seller_%d" % company.id,
+                    "company_id": company.id,
+                    "company_ids": [(6, 0, [company.id])],
+                    "groups_id": [(6, 0, [salesman.id])],
+                }
+            )
+            for company in (self.company, other)
+        }
+        lines = self.env["relation.pyramid.migration.line"]
+        own = lines.sudo(users[self.company]).search([])
+        self.assertEqual(len(own), 7)
+        self.assertEqual(own.mapped("company_id"), self.company)
+        self.assertFalse(lines.sudo(users[other]).search([]))
+        self.assertFalse(
+            lines.sudo(users[other]).read_group([], ["movement", "revenue"], ["movement"])
+        )
+
     def test_pivot_groups_in_pyramid_order(self):
         groups = self.env["relation.pyramid.migration.line"].read_group(
             [("migration_id", "=", self.migration.id)],

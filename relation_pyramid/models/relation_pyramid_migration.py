@@ -126,9 +126,9 @@ class RelationPyramidMigration(models.Model):
             cr.execute(
                 """
                 INSERT INTO relation_pyramid_migration_line
-                       (migration_id, company_id, partner_id, from_level, to_level,
+                       (migration_id, partner_id, from_level, to_level,
                         movement, revenue_from, revenue_to, revenue)
-                SELECT %(migration)s, %(company)s, partner_id, moves.from_level,
+                SELECT %(migration)s, partner_id, moves.from_level,
                        moves.to_level, cell.movement, revenue_from, revenue_to,
                        CASE WHEN moves.to_level = 'lost' THEN revenue_from
                             ELSE revenue_to END
@@ -153,7 +153,6 @@ class RelationPyramidMigration(models.Model):
                     params_from,
                     **params_to,
                     migration=migration.id,
-                    company=migration.company_id.id,
                     cell_from=[cell[0] for cell in cells],
                     cell_to=[cell[1] for cell in cells],
                     cell_movement=[cell[2] for cell in cells],
@@ -239,14 +238,14 @@ class RelationPyramidMigrationLine(models.Model):
     _order = "migration_id, revenue desc, id"
     _rec_name = "partner_id"
     # Written in bulk, a row per customer of the two snapshots: no
-    # create/write stamps, whose foreign keys would be checked for each row
-    # (the matrix has its own).
+    # create/write stamps and no company of their own (the matrix has them),
+    # whose foreign keys would be checked for each row.
     _log_access = False
 
     migration_id = fields.Many2one(
         "relation.pyramid.migration", required=True, ondelete="cascade", index=True
     )
-    company_id = fields.Many2one("res.company", required=True, readonly=True)
+    company_id = fields.Many2one(related="migration_id.company_id", readonly=True)
     currency_id = fields.Many2one(related="company_id.currency_id", readonly=True)
     partner_id = fields.Many2one(
         "res.partner", string="Customer", required=True, readonly=True
