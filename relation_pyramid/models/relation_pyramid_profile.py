@@ -594,19 +594,16 @@ class RelationPyramidProfile(models.Model):
         For a full recompute the levels follow the profile's mode; for a few
         customers (``partner_ids``) they are placed against the levels the
         other customers hold now, and ranked among the other customers'
-        current rows (``_other_customers_sql``), whose own figures follow at
-        the next full recompute."""
+        current rows (``_ranked_sql``)."""
         self.ensure_one()
         cr = self.env.cr
         cr.execute("DROP TABLE IF EXISTS relation_pyramid_result")
-        others_sql = ""
         if partner_ids is None:
             level_sql, params = getattr(self, "_level_sql_%s" % self.level_mode)()
             floors_sql = """
                 SELECT level, MIN(revenue) AS lowest FROM classified
                  WHERE lifecycle = 'active' GROUP BY level"""
         else:
-            others_sql = "UNION ALL " + self._other_customers_sql()
             # the current floors the levels were just placed against
             level_sql, params = self._level_sql_current_floors(partner_ids)
             floors_sql = """
@@ -619,8 +616,7 @@ class RelationPyramidProfile(models.Model):
             """
             CREATE TEMP TABLE relation_pyramid_result ON COMMIT DROP AS
             WITH lifecycle AS (
-                SELECT revenue.partner_id, revenue.revenue,
-                       revenue.previous_revenue,
+                SELECT revenue.*,
                        CASE WHEN revenue.revenue > 0 THEN 'active'
                             WHEN revenue.bought_before THEN 'inactive'
                             WHEN revenue.has_order THEN 'prospect'
@@ -628,33 +624,13 @@ class RelationPyramidProfile(models.Model):
                        END AS lifecycle,
                        partner.user_id,
                        partner.country_id,
-                       partner.relation_main_motive_id AS relation_motive_id,
-                       TRUE AS in_result
+                       partner.relation_main_motive_id AS relation_motive_id
                   FROM relation_pyramid_revenue revenue
                   JOIN res_partner partner ON partner.id = revenue.partner_id
-                {others_sql}
-            ), ranked AS (
-                SELECT lifecycle.*,
-                       RANK() OVER w_active AS active_rank,
-                       COUNT(*) OVER w_all AS active_count,
-                       SUM(revenue) OVER w_all AS total_revenue,
-                       -- the running sum and count include the peers (equal
-                       -- revenue): the peers are counted once and their sum
-                       -- is taken off, in the one sort of this window
-                       SUM(revenue) OVER w_active
-                           - revenue * (COUNT(*) OVER w_active
-                                        - RANK() OVER w_active + 1)
-                           AS revenue_before,
-                       revenue * (COUNT(*) OVER w_active
-                                  - RANK() OVER w_active + 1) AS revenue_of_peers
-                  FROM lifecycle
-                 WHERE lifecycle IS NOT NULL
-                WINDOW w_all AS (PARTITION BY lifecycle = 'active'),
-                       w_active AS (PARTITION BY lifecycle = 'active'
-                                    ORDER BY revenue DESC)
+            ), ranked AS ({ranked_sql}
             ), classified AS (
                 SELECT partner_id, lifecycle, revenue, previous_revenue,
-                       user_id, country_id, relation_motive_id, in_result,
+                       user_id, country_id, relation_motive_id,
                        CASE WHEN lifecycle = 'active' THEN {level_sql}
                             ELSE lifecycle END AS level,
                        CASE WHEN lifecycle = 'active' THEN active_rank END AS rank,
@@ -677,21 +653,14 @@ class RelationPyramidProfile(models.Model):
                   FROM UNNEST(%(active_levels)s) WITH ORDINALITY
                        AS active_level(level, position)
             )
-            SELECT {result_columns},
-                   targets.target - classified.revenue AS upsell_gap
+            SELECT classified.*, targets.target - classified.revenue AS upsell_gap
               FROM classified
               LEFT JOIN targets ON classified.lifecycle = 'active'
                                AND targets.level = classified.level
-             WHERE classified.in_result
             """.format(
+                ranked_sql=self._ranked_sql(partner_ids),
                 level_sql=level_sql,
                 floors_sql=floors_sql,
-                others_sql=others_sql,
-                result_columns=", ".join(
-                    "classified.%s" % column
-                    for column in ["partner_id"] + RESULT_COLUMNS
-                    if column != "upsell_gap"
-                ),
             ),
             dict(
                 params,
@@ -702,18 +671,61 @@ class RelationPyramidProfile(models.Model):
         )
 
     @api.model
-    def _other_customers_sql(self):
-        """The active customers that are not being recomputed, as the rows of
-        ``lifecycle`` in ``_classify``: their current revenue counts in the
-        ranks and shares of those that are, and they are left out of the
-        result."""
+    def _ranked_sql(self, partner_ids=None):
+        """The ``ranked`` step of ``_classify``: each customer of
+        ``lifecycle`` with the figures their level and shares follow from,
+        among the active customers: rank (ties share the better rank), their
+        number, their revenue in all, the revenue of those ranked above and
+        of the customer and their peers (equal revenue).
+
+        A full recompute ranks everybody in one sort. A few customers
+        (``partner_ids``) are ranked among the other customers' current rows
+        and each other, with one pass over those rows per customer and no
+        sort: the other customers' own figures follow at the next recompute."""
+        if partner_ids is None:
+            return """
+                SELECT lifecycle.*,
+                       RANK() OVER w_active AS active_rank,
+                       COUNT(*) OVER w_all AS active_count,
+                       SUM(revenue) OVER w_all AS total_revenue,
+                       -- the running sum and count include the peers (equal
+                       -- revenue): the peers are counted once and their sum
+                       -- is taken off, in the one sort of this window
+                       SUM(revenue) OVER w_active
+                           - revenue * (COUNT(*) OVER w_active
+                                        - RANK() OVER w_active + 1)
+                           AS revenue_before,
+                       revenue * (COUNT(*) OVER w_active
+                                  - RANK() OVER w_active + 1) AS revenue_of_peers
+                  FROM lifecycle
+                 WHERE lifecycle IS NOT NULL
+                WINDOW w_all AS (PARTITION BY lifecycle = 'active'),
+                       w_active AS (PARTITION BY lifecycle = 'active'
+                                    ORDER BY revenue DESC)"""
         return """
-            SELECT line.partner_id, line.revenue, line.previous_revenue,
-                   line.lifecycle, NULL, NULL, NULL, FALSE
-              FROM relation_pyramid_line line
-             WHERE line.company_id = %(company_id)s
-               AND line.lifecycle = 'active'
-               AND line.partner_id NOT IN %(partner_ids)s"""
+                SELECT lifecycle.*, standing.*
+                  FROM lifecycle
+                  LEFT JOIN LATERAL (
+                    SELECT 1 + COUNT(*) FILTER (
+                               WHERE active.revenue > lifecycle.revenue)
+                               AS active_rank,
+                           COUNT(*) AS active_count,
+                           SUM(active.revenue) AS total_revenue,
+                           COALESCE(SUM(active.revenue) FILTER (
+                               WHERE active.revenue > lifecycle.revenue), 0)
+                               AS revenue_before,
+                           SUM(active.revenue) FILTER (
+                               WHERE active.revenue = lifecycle.revenue)
+                               AS revenue_of_peers
+                      FROM (SELECT line.revenue FROM relation_pyramid_line line
+                             WHERE line.company_id = %(company_id)s
+                               AND line.lifecycle = 'active'
+                               AND line.partner_id NOT IN %(partner_ids)s
+                            UNION ALL
+                            SELECT revenue FROM lifecycle
+                             WHERE lifecycle = 'active') active
+                  ) standing ON lifecycle.lifecycle = 'active'
+                 WHERE lifecycle.lifecycle IS NOT NULL"""
 
     @api.multi
     def _level_sql_count(self):
