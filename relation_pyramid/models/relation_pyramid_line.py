@@ -16,11 +16,12 @@ class RelationPyramidLine(models.Model):
     _name = "relation.pyramid.line"
     _inherit = "relation.pyramid.level.mixin"
     _description = "Customer pyramid row"
-    # Active customers first, by rank: an active customer has revenue > 0,
-    # the others none in the period. Not by the stored rank, which every
-    # recompute rewrites for most rows (see ``init``) and which a customer
-    # refreshed between recomputes shares with a stale one. Not by company:
-    # the record rule keeps one, and a many2one order joins res_company.
+    # Active customers first, by rank: an active customer has revenue > 0
+    # in the period, every other customer 0 or less. Not by the stored rank,
+    # which every recompute rewrites for most rows (see ``init``) and which a
+    # customer refreshed between recomputes shares with a stale one. Not by
+    # company: the record rule keeps one, and a many2one order joins
+    # res_company.
     _order = "revenue desc, id"
     # Written in bulk by the engine only: no create/write stamps, whose two
     # foreign keys to res_users would be checked for every row written.
