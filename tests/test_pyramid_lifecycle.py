@@ -271,6 +271,21 @@ class TestCompaniesAndCurrencies(PyramidCase):
         self.assertEqual(lines["EU only"].previous_revenue, 80.0)
         self.assertEqual(lines["EU only"].revenue_change_pct, 350.0)
 
+    def test_only_order_in_another_currency_long_ago_is_inactive(self):
+        # One USD order before the previous period, a day no currency factor
+        # is computed for (the factors cover the two periods only): bought
+        # before all the same, so inactive, with no revenue in either period;
+        # a USD draft of the period alone makes a prospect. Fails if the
+        # orders were joined to the factors by an inner join.
+        gone = self._customer("Gone in USD")
+        self._order(gone, 50, BEFORE_PREVIOUS, pricelist=self.pricelist_usd)
+        quoted = self._customer("Quoted in USD")
+        self._order(quoted, 70, IN_PERIOD, state="draft", pricelist=self.pricelist_usd)
+        self._recompute()
+        table = self._table()
+        self.assertEqual(table["Gone in USD"], ("inactive", "inactive", 0.0, 0))
+        self.assertEqual(table["Quoted in USD"], ("prospect", "prospect", 0.0, 0))
+
     def test_one_pyramid_per_company(self):
         self._recompute(self.profile_us)
         self.assertEqual(
