@@ -141,14 +141,18 @@ class TestOtherLevelModes(PyramidCase):
 
 
 class TestUpsellGap(PyramidCase):
-    def test_gap_to_the_lowest_revenue_of_the_next_level_up(self):
-        # N = 10 with 1/5/20 %: top rank 1, big none (ceil(0.5) = 1),
-        # medium ranks 2 (ceil(2.0) = 2), small ranks 3-10.
-        # Small customers need medium's lowest (900); medium needs top's (1000).
+    def _recompute_ten_customers(self):
+        """C01 .. C10 with 1000, 900, ..., 100 in the period (total 5500)."""
         revenues = [1000, 900, 800, 700, 600, 500, 400, 300, 200, 100]
         for index, revenue in enumerate(revenues, start=1):
             self._order(self._customer("C%02d" % index), revenue, IN_PERIOD)
         self._recompute()
+
+    def test_gap_to_the_lowest_revenue_of_the_next_level_up(self):
+        # N = 10 with 1/5/20 %: top rank 1, big none (ceil(0.5) = 1),
+        # medium ranks 2 (ceil(2.0) = 2), small ranks 3-10.
+        # Small customers need medium's lowest (900); medium needs top's (1000).
+        self._recompute_ten_customers()
         gaps = {
             line.partner_id.name: (line.level, line.upsell_gap)
             for line in self._lines()
@@ -161,10 +165,7 @@ class TestUpsellGap(PyramidCase):
     def test_gap_of_a_customer_refreshed_between_recomputes(self):
         # As above, N = 10: current floors top 1000, medium 900. A new
         # customer confirming 850 is small, 50 short of medium's lowest.
-        revenues = [1000, 900, 800, 700, 600, 500, 400, 300, 200, 100]
-        for index, revenue in enumerate(revenues, start=1):
-            self._order(self._customer("C%02d" % index), revenue, IN_PERIOD)
-        self._recompute()
+        self._recompute_ten_customers()
         newcomer = self._customer("Newcomer")
         order = self._order(newcomer, 850, "2026-06-01", state="draft")
         order.action_confirm()
@@ -180,10 +181,7 @@ class TestUpsellGap(PyramidCase):
         # 900 / 7250 = 12.4138 %. Cumulative, peers included: 850 reaches
         # 1000 + 900 + 900 + 850 = 3650 -> 50.3448 %; 900 reaches
         # 1000 + 900 + 900 = 2800 -> 38.6207 %.
-        revenues = [1000, 900, 800, 700, 600, 500, 400, 300, 200, 100]
-        for index, revenue in enumerate(revenues, start=1):
-            self._order(self._customer("C%02d" % index), revenue, IN_PERIOD)
-        self._recompute()
+        self._recompute_ten_customers()
         first = self._customer("Newcomer 850")
         second = self._customer("Newcomer 900")
         orders = self._order(first, 850, "2026-06-01")
