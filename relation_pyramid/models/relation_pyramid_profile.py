@@ -839,11 +839,7 @@ class RelationPyramidProfile(models.Model):
             snapshot = snapshot_model.create(
                 {"company_id": self.company_id.id, "date": reference_date}
             )
-        next_snapshot = snapshot_model.search(
-            [("company_id", "=", self.company_id.id), ("date", ">", reference_date)],
-            order="date",
-            limit=1,
-        )
+        next_snapshot = snapshot._next_snapshot()
         self._collect_snapshot_changes(snapshot)
         self._end_changed_snapshot_rows(snapshot, next_snapshot)
         self._start_changed_snapshot_rows(snapshot, next_snapshot)

@@ -92,6 +92,16 @@ class RelationPyramidSnapshot(models.Model):
         )
 
     @api.multi
+    def _next_snapshot(self):
+        """The company's first snapshot after this one, if any."""
+        self.ensure_one()
+        return self.search(
+            [("company_id", "=", self.company_id.id), ("date", ">", self.date)],
+            order="date",
+            limit=1,
+        )
+
+    @api.multi
     def unlink(self):
         """The rows a snapshot started that still hold at the company's next
         snapshot start there instead: deleting a snapshot leaves the
@@ -99,14 +109,7 @@ class RelationPyramidSnapshot(models.Model):
         self.check_access_rights("unlink")
         self.check_access_rule("unlink")
         for snapshot in self.sorted("date"):
-            next_snapshot = self.search(
-                [
-                    ("company_id", "=", snapshot.company_id.id),
-                    ("date", ">", snapshot.date),
-                ],
-                order="date",
-                limit=1,
-            )
+            next_snapshot = snapshot._next_snapshot()
             if next_snapshot:
                 self.env.cr.execute(
                     """
