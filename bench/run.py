@@ -235,6 +235,18 @@ def evaluate(sizes):
             "value": big["recompute_vs_floor"],
             "met": big["recompute_vs_floor"] <= TARGETS["recompute_vs_floor"],
         },
+    ]
+    if "one_pass_bound_vs_floor" in big:
+        rows.append(
+            {
+                "target": "(the same target for the least cost of any one-pass "
+                "recompute, a2 + w without foreign keys)",
+                "value": big["one_pass_bound_vs_floor"],
+                "met": big["one_pass_bound_vs_floor"]
+                <= TARGETS["recompute_vs_floor"],
+            }
+        )
+    rows += [
         {
             "target": "naive >= %gx the recompute (%s)"
             % (TARGETS["naive_vs_recompute"], largest),
