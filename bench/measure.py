@@ -51,58 +51,51 @@ INDEX_VARIANTS = [
         ],
     ),
 ]
-FLOOR_SQL = """
+# The floors: one GROUP BY of the confirmed orders per commercial partner,
+# materialised into a temporary table as the engine's steps are; they differ
+# only in what they sum and from which day they read.
+FLOOR_TEMPLATE = """
 CREATE TEMP TABLE bench_floor ON COMMIT DROP AS
 SELECT partner.commercial_partner_id AS partner_id,
-       SUM(so.amount_untaxed) AS revenue
+       {columns}
   FROM sale_order so
   JOIN res_partner partner ON partner.id = so.partner_id
  WHERE so.company_id = %(company_id)s
    AND so.state IN ('sale', 'done')
-   AND so.confirmation_date >= %(start)s
-   AND so.confirmation_date < %(end_next)s
+   AND {first_day}so.confirmation_date < %(end_next)s
  GROUP BY partner.commercial_partner_id
 """
 
-# What any recompute in one pass has to read at the least under DOMAIN.md:
-# the period and the previous period (a risk customer is one whose revenue
-# fell against the previous period), still without the history before them,
-# currency conversion, ranking or writing.
-TWO_PERIOD_FLOOR_SQL = """
-CREATE TEMP TABLE bench_floor ON COMMIT DROP AS
-SELECT partner.commercial_partner_id AS partner_id,
-       SUM(so.amount_untaxed) FILTER (
+# (a) the period's revenue
+FLOOR_SQL = FLOOR_TEMPLATE.format(
+    columns="SUM(so.amount_untaxed) AS revenue",
+    first_day="so.confirmation_date >= %(start)s AND ",
+)
+
+# (a2) what any recompute in one pass has to read at the least under
+# DOMAIN.md: the period and the previous period (a risk customer is one whose
+# revenue fell against the previous period), still without the history
+# before them, currency conversion, ranking or writing.
+TWO_PERIOD_FLOOR_SQL = FLOOR_TEMPLATE.format(
+    columns="""SUM(so.amount_untaxed) FILTER (
            WHERE so.confirmation_date >= %(start)s) AS revenue,
        SUM(so.amount_untaxed) FILTER (
-           WHERE so.confirmation_date < %(start)s) AS previous_revenue
-  FROM sale_order so
-  JOIN res_partner partner ON partner.id = so.partner_id
- WHERE so.company_id = %(company_id)s
-   AND so.state IN ('sale', 'done')
-   AND so.confirmation_date >= %(previous_start)s
-   AND so.confirmation_date < %(end_next)s
- GROUP BY partner.commercial_partner_id
-"""
+           WHERE so.confirmation_date < %(start)s) AS previous_revenue""",
+    first_day="so.confirmation_date >= %(previous_start)s AND ",
+)
 
-# What the engine has to read at the least: the same aggregate over the
+# (a') what the engine has to read at the least: the same aggregate over the
 # whole history up to the reference date, with the previous period and
 # "bought before" (still no currency conversion, ranking or writing).
-HISTORY_FLOOR_SQL = """
-CREATE TEMP TABLE bench_floor ON COMMIT DROP AS
-SELECT partner.commercial_partner_id AS partner_id,
-       SUM(so.amount_untaxed) FILTER (
+HISTORY_FLOOR_SQL = FLOOR_TEMPLATE.format(
+    columns="""SUM(so.amount_untaxed) FILTER (
            WHERE so.confirmation_date >= %(start)s) AS revenue,
        SUM(so.amount_untaxed) FILTER (
            WHERE so.confirmation_date >= %(previous_start)s
              AND so.confirmation_date < %(start)s) AS previous_revenue,
-       BOOL_OR(so.confirmation_date < %(start)s) AS bought_before
-  FROM sale_order so
-  JOIN res_partner partner ON partner.id = so.partner_id
- WHERE so.company_id = %(company_id)s
-   AND so.state IN ('sale', 'done')
-   AND so.confirmation_date < %(end_next)s
- GROUP BY partner.commercial_partner_id
-"""
+       BOOL_OR(so.confirmation_date < %(start)s) AS bought_before""",
+    first_day="",
+)
 
 LINE_CHECKSUM_SQL = """
 SELECT COUNT(*), md5(string_agg(
