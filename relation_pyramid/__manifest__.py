@@ -33,5 +33,6 @@
         "views/menus.xml",
     ],
     "demo": ["demo/relation_pyramid_demo.xml"],
+    "pre_init_hook": "pre_init_hook",
     "post_init_hook": "post_init_hook",
 }

@@ -1,6 +1,35 @@
 # Copyright 2026 relation_pyramid authors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-from odoo import SUPERUSER_ID, api
+from odoo import SUPERUSER_ID, _, api
+from odoo.exceptions import UserError
+
+# The engine uses CTEs "AS MATERIALIZED" (PostgreSQL 12) and "SET LOCAL jit"
+# (PostgreSQL 11).
+MIN_POSTGRES_VERSION = 120000
+
+
+def check_postgres_version(version_num):
+    """Refuse a PostgreSQL server older than 12; ``version_num`` is the
+    server's ``server_version_num`` (120000 for 12.0, 90624 for 9.6.24)."""
+    version_num = int(version_num)
+    if version_num >= MIN_POSTGRES_VERSION:
+        return
+    if version_num >= 100000:  # 10 and later: major * 10000 + minor
+        version = "%d.%d" % divmod(version_num, 10000)
+    else:  # before 10: major * 10000 + minor * 100 + patch
+        version = "%d.%d.%d" % (
+            version_num // 10000, version_num // 100 % 100, version_num % 100
+        )
+    raise UserError(
+        _("Relation Pyramid needs PostgreSQL 12 or newer; this server runs %s.")
+        % version
+    )
+
+
+def pre_init_hook(cr):
+    """Stop the installation on a PostgreSQL server older than 12."""
+    cr.execute("SELECT current_setting('server_version_num')::integer")
+    check_postgres_version(cr.fetchone()[0])
 
 
 def post_init_hook(cr, registry):
