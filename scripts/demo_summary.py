@@ -12,10 +12,13 @@ profiles = env["relation.pyramid.profile"]._ensure_profiles()  # noqa: F821
 profiles.action_recompute()
 env.cr.commit()  # noqa: F821
 
-Line = env["relation.pyramid.line"]  # noqa: F821
+# The summary is in English, whatever the language of the admin user.
+Line = env["relation.pyramid.line"].with_context(lang="en_US")  # noqa: F821
 company_ids = profiles.mapped("company_id").ids
 level_labels = dict(Line._fields["level"]._description_selection(Line.env))
-mode_labels = dict(profiles._fields["level_mode"]._description_selection(Line.env))
+mode_labels = dict(
+    profiles._fields["level_mode"]._description_selection(Line.env)
+)
 
 # Customers and revenue per company and level: one query.
 by_level = {}
@@ -58,8 +61,17 @@ env.cr.execute(  # noqa: F821
 pareto = {row[0]: row[1:] for row in env.cr.fetchall()}  # noqa: F821
 
 
-def money(amount, currency):
+# Amounts the Dutch way when the company's partner reads Dutch: the symbol
+# first, dots between thousands, a decimal comma (€ 113.065,92); otherwise
+# the English way, the symbol where the currency puts it.
+DUTCH = ("nl_NL", "nl_BE")
+
+
+def money(amount, currency, lang=None):
     text = "{:,.{digits}f}".format(amount or 0.0, digits=currency.decimal_places)
+    if lang and lang.code in DUTCH:
+        text = text.replace(",", " ").replace(".", ",").replace(" ", ".")
+        return "%s %s" % (currency.symbol, text)
     if currency.position == "after":
         return "%s %s" % (text, currency.symbol)
     return "%s %s" % (currency.symbol, text)
@@ -74,6 +86,7 @@ def pct(part, whole):
 def print_company(profile):
     company = profile.company_id
     currency = company.currency_id
+    lang = env["res.lang"]._lang_get(company.partner_id.lang or "en_US")  # noqa: F821
     print("")
     print("=" * WIDTH)
     print("Customer pyramid of %s (%s)" % (company.name, currency.name))
@@ -102,7 +115,7 @@ def print_company(profile):
         % (profile.top_share_pct, profile.big_share_pct, profile.medium_share_pct),
         "threshold": "top from %s, big from %s, medium from %s"
         % tuple(
-            money(amount, currency)
+            money(amount, currency, lang)
             for amount in (
                 profile.top_min_revenue,
                 profile.big_min_revenue,
@@ -142,9 +155,9 @@ def print_company(profile):
                 level_labels.get(level, level),
                 count,
                 pct(count, active_count) if is_active else "",
-                money(revenue, currency),
+                money(revenue, currency, lang),
                 pct(revenue, active_revenue) if is_active else "",
-                money(group.get("previous_revenue"), currency),
+                money(group.get("previous_revenue"), currency, lang),
             )
         )
         if level == ACTIVE_LEVELS[-1]:
@@ -155,7 +168,7 @@ def print_company(profile):
                     "Active",
                     active_count,
                     pct(active_count, active_count),
-                    money(active_revenue, currency),
+                    money(active_revenue, currency, lang),
                     pct(active_revenue, active_revenue),
                     "",
                 )
@@ -167,9 +180,9 @@ def print_company(profile):
             "All",
             sum(group.get("__count", 0) for group in groups),
             "",
-            money(active_revenue, currency),
+            money(active_revenue, currency, lang),
             "",
-            money(previous_total, currency),
+            money(previous_total, currency, lang),
         )
     )
 
@@ -187,6 +200,7 @@ def print_company(profile):
         )
     else:
         print("Pareto: no revenue in the period.")
+    print_history(company)
 
     biggest = Line.search_read(
         [("company_id", "=", company.id), ("lifecycle", "=", "active")],
@@ -204,11 +218,47 @@ def print_company(profile):
                     position,
                     line["partner_id"][1][:36],
                     level_labels.get(line["level"], line["level"]),
-                    money(line["revenue"], currency),
+                    money(line["revenue"], currency, lang),
                     pct(line["revenue"], active_revenue),
-                    money(line["previous_revenue"], currency),
+                    money(line["previous_revenue"], currency, lang),
                 )
             )
+
+
+def print_history(company):
+    """Snapshots, saved migration matrices and win-back candidates (inactive
+    now, top or big in an earlier snapshot)."""
+    snapshots = env["relation.pyramid.snapshot"].search(  # noqa: F821
+        [("company_id", "=", company.id)], order="date"
+    )
+    migrations = env["relation.pyramid.migration"].search(  # noqa: F821
+        [("company_id", "=", company.id)]
+    )
+    env.cr.execute(  # noqa: F821
+        """
+        SELECT COUNT(DISTINCT line.partner_id)
+          FROM relation_pyramid_line line
+          JOIN relation_pyramid_snapshot_line row
+            ON row.partner_id = line.partner_id AND row.level IN ('top', 'big')
+          JOIN relation_pyramid_snapshot snapshot
+            ON snapshot.id = row.snapshot_id
+           AND snapshot.company_id = line.company_id
+         WHERE line.company_id = %s AND line.lifecycle = 'inactive'
+        """,
+        (company.id,),
+    )
+    win_back_count = env.cr.fetchone()[0]  # noqa: F821
+    print(
+        "History: %d snapshots (%s), %d saved migration matrices (%s); "
+        "%d win-back candidates."
+        % (
+            len(snapshots),
+            ", ".join(snapshots.mapped("date")),
+            len(migrations),
+            ", ".join(migrations.mapped("name")),
+            win_back_count,
+        )
+    )
 
 
 for summary_profile in profiles.sorted(lambda p: p.company_id.id):

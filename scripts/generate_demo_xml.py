@@ -1,15 +1,29 @@
 #!/usr/bin/env python3
 """Write the addon's demo data: relation_pyramid/demo/relation_pyramid_demo.xml.
 
-A Dutch IT reseller (computers, tablets, accessories, support hours) with
-about 120 business customers, a dozen private customers, their contact
-persons and some 500 sale orders over the last 36 months. Revenue per
-customer follows a Pareto curve, so the 1/5/20 % pyramid has top, big,
-medium and small customers; besides these the file holds customers that
-only bought 13-36 months ago (inactive), customers with only quotations
+One story: a Dutch IT reseller in Utrecht (computers, tablets, accessories,
+support hours), Odoo's main company renamed and set up in the Netherlands,
+in euros, time zone Europe/Amsterdam, with Dutch (nl_NL) loaded and set as
+the language of admin, the demo salesperson and every customer. About 120
+business customers, a dozen private customers, their contact persons and
+some 450 sale orders over the last two years. Revenue per customer follows
+a Pareto curve, so the 1/5/20 % pyramid has top, big, medium and small
+customers; besides these the file holds customers that only bought 13-24
+months ago (inactive), among them two former big accounts (win-back
+candidates: big in the snapshots of the past quarter ends that the addon's
+post_init_hook computes, inactive now), customers with only quotations
 (prospects), customers whose revenue dropped strongly against the previous
 year (risk), and relations without orders qualified as prospect, suspect or
-other.
+other. Odoo's own demo sale orders (American customers in dollars) are
+cancelled, so that they stay out of the pyramid.
+
+Odoo loads a module's data, then its demo data, then runs its
+post_init_hook (odoo/modules/loading.py): the hook recomputes the pyramid
+from these orders, backfills the last four quarter ends and saves a
+migration matrix. Odoo's ``account`` marks a chart of accounts for install
+after this module (the generic one, in dollars, for Odoo's American demo
+company): while it is still pending and the company has none, the demo
+installs the Dutch chart (``l10n_nl``, in euros) instead.
 
 Every date is relative to the day the data is loaded (``DateTime.today()``
 in an ``eval``), so a demo database is always current. The output is
@@ -35,9 +49,29 @@ QUOTE = {'"': "&quot;"}  # for escape() inside a double-quoted attribute
 
 # Windows (days before the load day) of the confirmation dates per year back.
 # The period is the last 12 months (about 365 days): year 0 stays inside it,
-# year 1 inside the previous period, year 2 the year before; margins keep
-# orders off the boundaries whatever the month lengths.
-YEAR_WINDOWS = {0: (1, 356), 1: (374, 722), 2: (742, 1088)}
+# year 1 inside the previous period; margins keep orders off the boundaries
+# whatever the month lengths.
+YEAR_WINDOWS = {0: (1, 356), 1: (374, 722)}
+# The win-back candidates' orders: 380-456 days ago. The four quarter ends
+# before the load day lie 1-366 days back, the oldest three at least 92
+# days back; a 12-month period ending there starts 457-731 days back, so
+# these orders count in those three snapshots whatever the day, and in none
+# today (more than 365 days back).
+WIN_BACK_WINDOW = (380, 456)
+
+# The company the demo tells about (Odoo's main company, renamed).
+COMPANY = {
+    "name": "Pixelpoort Automatisering B.V.",
+    "street": "Europalaan 40",
+    "zip": "3526 KS",
+    "city": "Utrecht",
+    "phone": "+31 30 760 40 00",
+    "email": "info@pixelpoort.nl",
+    "website": "https://www.pixelpoort.nl",
+    "company_registry": "30212345",
+}
+LANG = "nl_NL"
+TZ = "Europe/Amsterdam"
 
 SALESPEOPLE = ["base.user_root", "base.user_demo"]  # Odoo 11: no base.user_admin
 
@@ -627,6 +661,7 @@ class Generator:
     def build(self):
         active = self.build_active()
         self.build_inactive()
+        self.build_win_back()
         self.build_prospects()
         self.build_private()
         self.build_open_and_cancelled(active)
@@ -656,19 +691,14 @@ class Generator:
                 self.buy(customer, {0: value * first_day / 365.0}, discount, first_day)
                 continue
             growth = rng.lognormvariate(0.04, 0.2)
-            years = {0: value, 1: value / growth, 2: value / growth / growth}
+            years = {0: value, 1: value / growth}
             if rank in risk_ranks:
                 years[1] = value / rng.uniform(0.2, 0.5)  # revenue fell by 50-80 %
-                years[2] = years[1] * rng.uniform(0.85, 1.1)
-            if rng.random() < 0.3 and rank not in risk_ranks:
-                del years[2]  # customer since last year
             self.buy(customer, years, discount)
         return active
 
     def build_inactive(self):
-        """Inactive business customers: bought 13-36 months ago, not since;
-        three of them used to be big accounts (win-back candidates)."""
-        rng = self.rng
+        """Inactive business customers: bought 13-24 months ago, not since."""
         inactive_values = self.pareto_values(24, 900.0, 1.3)
         for index, value in enumerate(inactive_values):
             size = "large" if index < 3 else "small" if index > 8 else "medium"
@@ -678,10 +708,34 @@ class Generator:
                 "inactive",
                 self.contacts_of(size),
             )
-            years = {1: value, 2: value * rng.uniform(0.7, 1.4)}
-            if index >= 3 and rng.random() < 0.4:
-                del years[rng.choice([1, 2])]
-            self.buy(customer, years, self.discount_of(size))
+            self.buy(customer, {1: value}, self.discount_of(size))
+
+    def build_win_back(self):
+        """Two former big accounts: large orders 380-456 days ago, nothing
+        since. In the snapshots of the older quarter ends they rank right
+        below the top customer (big); today they are inactive."""
+        rng = self.rng
+        for value, note in (
+            (52000.0, "Was onze op één na grootste klant; overgestapt naar een "
+             "landelijke leverancier. Terugwinnen!"),
+            (31000.0, "Grote klant tot de fusie; de nieuwe inkoper kent ons nog "
+             "niet."),
+        ):
+            customer = self.add_company(
+                "customer_%03d" % (len(self.companies()) + 1),
+                "large",
+                "win-back",
+                2,
+            )
+            customer["comment"] = note
+            low, high = WIN_BACK_WINDOW
+            days = sorted(rng.sample(range(low, high + 1), 5), reverse=True)
+            shares = [rng.lognormvariate(0, 0.25) for _day in days]
+            for day, share in zip(days, shares):
+                self.add_order(
+                    customer, day, "sale", value * share / sum(shares),
+                    self.discount_of("large"),
+                )
 
     def build_prospects(self):
         """Prospects: companies with quotations only, never confirmed."""
@@ -712,7 +766,7 @@ class Generator:
             if kind == "active":
                 self.buy(person, {0: value, 1: value * rng.uniform(0, 1.3)}, 0.0)
             elif kind == "inactive":
-                self.buy(person, {rng.choice([1, 2]): value}, 0.0)
+                self.buy(person, {1: value}, 0.0)
             else:
                 self.add_order(person, rng.randint(5, 60), "sent", value)
 
@@ -796,6 +850,7 @@ class Generator:
         write("-->")
         write("<odoo>")
         write('    <data noupdate="1">')
+        self.render_company(write, field)
         write("")
         write("        <!-- Customers, their contact persons and relation profiles -->")
         records = 0
@@ -834,6 +889,110 @@ class Generator:
         return "\n".join(out) + "\n"
 
     @staticmethod
+    def render_company(write, field):
+        """Dutch, the company in the Netherlands in euros, the users in
+        Dutch, the Dutch chart of accounts instead of the generic one in
+        dollars, and Odoo's own demo orders out of the pyramid."""
+        company = "base.main_company"
+        write("")
+        write("        <!-- Dutch: the language and its terms for every module")
+        write("             installed so far; this module's own terms and those")
+        write("             of modules installed after it follow, as Odoo loads")
+        write("             every installed language's terms of a module it")
+        write("             installs (after its demo data). -->")
+        write('        <function model="base.language.install" name="lang_install">')
+        write(
+            '            <value model="base.language.install"'
+            " eval=\"obj().create({'lang': '%s'}).ids\"/>" % LANG
+        )
+        write("        </function>")
+        write("        <!-- Amounts the Dutch way: 113.065,92 (Odoo's nl_NL has no")
+        write("             thousands separator). -->")
+        write('        <record id="base.lang_nl" model="res.lang">')
+        field("thousands_sep", ".")
+        field("grouping", "[3,0]")
+        write("        </record>")
+        write("")
+        write("        <!-- The Dutch chart of accounts (in euros) instead of the")
+        write("             generic one (in dollars) that Odoo's account has marked")
+        write("             for install after this module (with l10n_us, which")
+        write("             needs it), only while that one is still pending and the")
+        write("             company has no chart. -->")
+        write('        <function model="ir.module.module" name="button_install">')
+        write(
+            '            <value model="ir.module.module" eval="obj().search(['
+            "('name', '=', 'l10n_nl'), ('state', '=', 'uninstalled')]).ids"
+            " if obj().search([('name', '=', 'l10n_generic_coa'),"
+            " ('state', '=', 'to install')])"
+            " and not obj().env.user.company_id.chart_template_id else []\"/>"
+        )
+        write("        </function>")
+        write(
+            '        <function model="ir.module.module" name="button_install_cancel">'
+        )
+        write(
+            '            <value model="ir.module.module" eval="obj().search(['
+            "('state', '=', 'to install'), '|', ('name', '=', 'l10n_generic_coa'),"
+            " ('dependencies_id.name', '=', 'l10n_generic_coa')]).ids"
+            ' if obj().search([(\'name\', \'=\', \'l10n_nl\'),'
+            " ('state', '=', 'to install')]) else []\"/>"
+        )
+        write("        </function>")
+        write("")
+        write("        <!-- The company: Dutch, in euros (only while it has no")
+        write("             journal items: Odoo refuses the change after). -->")
+        write(
+            '        <record id="%s" model="res.company" context=%s>'
+            % (company, quoteattr("{'tracking_disable': True}"))
+        )
+        for name in ("name", "street", "zip", "city", "phone", "email", "website"):
+            field(name, COMPANY[name])
+        field("company_registry", COMPANY["company_registry"])
+        field("country_id", ref="base.nl")
+        write("        </record>")
+        write('        <function model="res.company" name="write">')
+        write("            <value eval=\"[ref('%s')]\"/>" % company)
+        write(
+            '            <value model="account.move.line"'
+            " eval=\"{'currency_id': ref('base.EUR')} if not obj().search_count("
+            "[('company_id', '=', ref('%s'))]) else {}\"/>" % company
+        )
+        write("        </function>")
+        write('        <function model="product.pricelist" name="write">')
+        write("            <value eval=\"[ref('product.list0')]\"/>")
+        write(
+            "            <value eval=\"{'currency_id': obj(ref('%s')).currency_id.id}\""
+            ' model="res.company"/>' % company
+        )
+        write("        </function>")
+        write(
+            '        <record id="base.main_partner" model="res.partner" context=%s>'
+            % quoteattr("{'tracking_disable': True}")
+        )
+        field("lang", LANG)
+        field("tz", TZ)
+        write("        </record>")
+        write("")
+        write("        <!-- Admin and the demo salesperson work in Dutch. -->")
+        for user in SALESPEOPLE:
+            write('        <record id="%s" model="res.users">' % user)
+            field("lang", LANG)
+            field("tz", TZ)
+            write("        </record>")
+        write("")
+        write("        <!-- Odoo's own demo orders (American customers, in the")
+        write("             company currency) cancelled: not part of this story. -->")
+        write('        <function model="sale.order" name="write">')
+        write(
+            '            <value model="ir.model.data" eval="obj().search(['
+            "('module', '=', 'sale'), ('model', '=', 'sale.order')])"
+            ".mapped('res_id')\"/>"
+        )
+        write("            <value eval=\"{'state': 'cancel'}\"/>")
+        write("            <value eval=\"{'tracking_disable': True}\"/>")
+        write("        </function>")
+
+    @staticmethod
     def flush_cache(records, write):
         """Every CACHE_FLUSH records, clear the ORM cache. Odoo 11 keys its
         cache by environment and gives every XML record its own environment
@@ -856,6 +1015,7 @@ class Generator:
             % (partner["xml_id"], quoteattr("{'tracking_disable': True}"))
         )
         field("name", partner["name"])
+        field("lang", LANG)
         if "parent" in partner:
             field("parent_id", ref=partner["parent"])
             field("type", "contact")
