@@ -38,7 +38,8 @@ class PyramidCase(SavepointCase):
     @classmethod
     def _order(cls, partner, amount, day, state="sale", company=None, pricelist=None):
         """A sale order of ``amount`` (untaxed) dated ``day`` (YYYY-MM-DD or
-        a full UTC timestamp) in the given state."""
+        a full UTC timestamp) in the given state, confirmed through
+        ``action_confirm()`` (which refreshes its customer's row at once)."""
         company = company or cls.company
         timestamp = day if len(day) > 10 else day + " 10:00:00"
         order = cls.env["sale.order"].create(
@@ -61,10 +62,16 @@ class PyramidCase(SavepointCase):
                 ],
             }
         )
-        vals = {"state": state}
         if state in ("sale", "done"):
-            vals["confirmation_date"] = timestamp
-        order.write(vals)
+            # confirmed as a user confirms, then dated as if confirmed that day
+            order.action_confirm()
+            order.write({"confirmation_date": timestamp})
+            if state == "done":
+                order.action_done()
+        elif state == "cancel":
+            order.action_cancel()
+        elif state != "draft":
+            order.write({"state": state})
         return order
 
     def _recompute(self, profile=None, reference=REFERENCE):

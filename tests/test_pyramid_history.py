@@ -5,7 +5,7 @@ from datetime import date, timedelta
 import psycopg2
 
 from odoo import fields
-from odoo.exceptions import AccessError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 
 from .pyramid_common import IN_PERIOD, IN_PREVIOUS, REFERENCE, PyramidCase
 
@@ -114,11 +114,14 @@ class TestRecomputeAndSnapshots(PyramidCase):
 
     def test_lost_customer_leaves_the_pyramid_rows(self):
         self._recompute()
-        self.env["sale.order"].search([("partner_id", "=", self.grower.id)]).write(
-            {"state": "cancel"}
-        )
+        self.assertIn("Grower", self._table())
+        # Grower's only order cancelled: no order left, no row, at once.
+        self.env["sale.order"].search(
+            [("partner_id", "=", self.grower.id)]
+        ).action_cancel()
+        self.assertNotIn("Grower", self._table())
         counts = self.profile._recompute(self.profile._reference_date(REFERENCE))
-        self.assertEqual(counts["removed"], 1)
+        self.assertEqual(counts["removed"], 0)
         self.assertNotIn("Grower", self._table())
 
     def test_first_confirmed_order_makes_active_at_once(self):
@@ -137,6 +140,10 @@ class TestRecomputeAndSnapshots(PyramidCase):
 
     def test_recompute_and_backfill_log_their_progress_with_counts(self):
         logger = "odoo.addons.relation_pyramid.models.relation_pyramid_profile"
+        # The company's first recompute: no rows yet (the orders' refreshes
+        # placed them at today's date; the counts below are those of a
+        # recompute on empty rows).
+        self._lines().unlink()
         # logging.INFO, not "INFO": Odoo names its level 25 "INFO" as well.
         with self.assertLogs(logger, logging.INFO) as logs:
             self._recompute()
@@ -182,20 +189,23 @@ class TestRecomputeAndSnapshots(PyramidCase):
         self._recompute(other_profile, reference=REFERENCE)
         other_row = self._lines(other)
         self.assertEqual(other_row.revenue, 300)
-        # A second order would change the failing company's row; the database
-        # refuses to write any row of that company (a lock timeout, a bug).
+        # A second order changes the failing company's row at once (1000);
+        # the nightly snapshot would keep that change, but the database
+        # refuses any snapshot row of that company (a lock timeout, a bug).
         self._order(other_customer, 700, IN_PERIOD, company=other)
+        self.assertEqual(other_row.revenue, 1000)
         self.env.cr.execute(
             """
             CREATE FUNCTION relation_pyramid_test_refuse() RETURNS trigger AS $$
             BEGIN
-                IF NEW.company_id = %s THEN
+                IF (SELECT company_id FROM relation_pyramid_snapshot
+                     WHERE id = NEW.snapshot_id) = %s THEN
                     RAISE EXCEPTION 'refused for the test';
                 END IF;
                 RETURN NEW;
             END $$ LANGUAGE plpgsql;
             CREATE TRIGGER relation_pyramid_test_refuse
-                BEFORE INSERT OR UPDATE ON relation_pyramid_line
+                BEFORE INSERT OR UPDATE ON relation_pyramid_snapshot_line
                 FOR EACH ROW EXECUTE PROCEDURE relation_pyramid_test_refuse();
             """
             % other.id
@@ -208,7 +218,7 @@ class TestRecomputeAndSnapshots(PyramidCase):
         self.assertEqual(len(logs.output), 1)
         # The failing company keeps its row, its snapshot and its last date.
         self.assertEqual(self._lines(other), other_row)
-        self.assertEqual(other_row.revenue, 300)
+        self.assertEqual(other_row.revenue, 1000)
         self.assertEqual(other_profile.last_reference_date, REFERENCE)
         snapshots = self.env["relation.pyramid.snapshot"].search(
             [("company_id", "=", other.id)]
@@ -249,18 +259,22 @@ class TestRecomputeApi(PyramidCase):
 
     def test_salesperson_reads_but_cannot_recompute(self):
         profile = self.profile.sudo(self.seller)
+        last_date = self.profile.last_reference_date
         self.assertEqual(profile.period_months, 12)
         with self.assertRaises(AccessError):
             profile.action_recompute()
         with self.assertRaises(AccessError):
+            profile.action_recompute_now()
+        with self.assertRaises(AccessError):
             profile.write({"period_months": 6})
-        self.assertFalse(self._lines())
+        self.assertEqual(self.profile.last_reference_date, last_date)
 
     def test_invalid_reference_date_is_refused(self):
-        with self.assertRaises(ValidationError) as caught:
+        last_date = self.profile.last_reference_date
+        with self.assertRaises(UserError) as caught:
             self.profile.action_recompute(reference_date="30-06-2026")
         self.assertIn("YYYY-MM-DD", caught.exception.name)
-        self.assertFalse(self._lines())
+        self.assertEqual(self.profile.last_reference_date, last_date)
 
     def test_new_company_gets_a_profile(self):
         company = self.env["res.company"].create({"name": "Newco"})
@@ -282,7 +296,19 @@ class TestProfileValidation(PyramidCase):
         self.assertIn(fragment, caught.exception.name)
 
     def test_period_below_one_month(self):
-        self._refused({"period_months": 0}, "at least 1 month")
+        self._refused({"period_months": 0}, "from 1 to 120 months")
+
+    def test_period_above_ten_years(self):
+        self._refused({"period_months": 121}, "from 1 to 120 months (now 121)")
+
+    def test_risk_drop_outside_0_to_100(self):
+        self._refused({"risk_drop_pct": 0}, "at most 100 %")
+        self._refused({"risk_drop_pct": 100.5}, "at most 100 %")
+
+    def test_unknown_level_mode(self):
+        # Odoo itself refuses a value outside the selection, naming it.
+        with self.assertRaisesRegex(ValueError, "level_mode: 'magic'"):
+            self.profile.write({"level_mode": "magic"})
 
     def test_cut_offs_not_increasing(self):
         self._refused({"big_count_pct": 0.5}, "increase strictly")
@@ -298,7 +324,7 @@ class TestProfileValidation(PyramidCase):
         self._refused({"medium_min_revenue": -1}, "negative")
 
     def test_refused_settings_keep_the_old_values(self):
-        self._refused({"period_months": -3, "top_count_pct": 2}, "at least 1 month")
+        self._refused({"period_months": -3, "top_count_pct": 2}, "from 1 to 120")
         self.profile.invalidate_cache()
         self.assertEqual((self.profile.period_months, self.profile.top_count_pct),
                          (12, 1.0))
@@ -314,15 +340,16 @@ class TestInstallAndInterruption(PyramidCase):
     def test_post_init_hook_computes_the_pyramid_of_existing_orders(self):
         from odoo.addons.relation_pyramid.hooks import post_init_hook
 
-        self.assertFalse(self._lines())
+        # The orders were there before the addon: no rows yet.
+        self._lines().unlink()
         post_init_hook(self.env.cr, self.env.registry)
         # Computed at today's date, which includes last month's order.
         self.assertEqual(self._levels(), {"Existing": "top"})
 
     def test_interrupted_recompute_keeps_the_previous_levels(self):
         self._recompute()
-        before = self._table()
         self._order(self._customer("Newer and bigger"), 500, IN_PERIOD)
+        before = self._table()
         # A real failure in PostgreSQL after the rows were written and before
         # the snapshot: a trigger that refuses any change of snapshot rows.
         with self.assertRaises(psycopg2.Error) as caught:

@@ -164,13 +164,16 @@ class TestUpsellGap(PyramidCase):
 
     def test_gap_of_a_customer_refreshed_between_recomputes(self):
         # As above, N = 10: current floors top 1000, medium 900. A new
-        # customer confirming 850 is small, 50 short of medium's lowest.
+        # customer confirming 850 is placed as a recompute would place them:
+        # N = 11, rank 3 (1000, 900 above) <= ceil(11 * 20 %) = ceil(2.2) = 3:
+        # medium (it was small against the old floors); 150 short of top's
+        # lowest (1000), big being empty (ceil(11 * 5 %) = 1 = top's cut).
         self._recompute_ten_customers()
         newcomer = self._customer("Newcomer")
         order = self._order(newcomer, 850, "2026-06-01", state="draft")
         order.action_confirm()
         line = self._lines().filtered(lambda line: line.partner_id == newcomer)
-        self.assertEqual((line.level, line.upsell_gap), ("small", 50.0))
+        self.assertEqual((line.level, line.upsell_gap), ("medium", 150.0))
 
     def test_rank_and_shares_of_customers_refreshed_between_recomputes(self):
         # As above (total 5500). Two customers' orders are confirmed in one

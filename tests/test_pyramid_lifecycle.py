@@ -287,6 +287,8 @@ class TestCompaniesAndCurrencies(PyramidCase):
         self.assertEqual(table["Quoted in USD"], ("prospect", "prospect", 0.0, 0))
 
     def test_one_pyramid_per_company(self):
+        eur_rows = self._table()
+        eur_date = self.profile.last_reference_date
         self._recompute(self.profile_us)
         self.assertEqual(
             self._table(self.company_us),
@@ -295,7 +297,8 @@ class TestCompaniesAndCurrencies(PyramidCase):
                 "Both companies": ("active", "small", 500.0, 2),
             },
         )
-        self.assertFalse(self._lines(), "the EUR company was not recomputed")
+        self.assertEqual(self._table(), eur_rows, "the EUR company was not recomputed")
+        self.assertEqual(self.profile.last_reference_date, eur_date)
         self._recompute()
         self.assertEqual(self._table()["Both companies"][2], 350.0)
         self.assertEqual(self._table(self.company_us)["Both companies"][2], 500.0)

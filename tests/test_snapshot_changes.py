@@ -209,19 +209,28 @@ class TestSnapshotChanges(PyramidCase):
         self.assertEqual(self._customers(D3), self.AT_D3)
         self.assertEqual(self._changes(D3), self.AT_D3)
 
-    def test_a_sales_manager_cannot_delete_a_snapshot(self):
+    def test_a_salesperson_cannot_delete_a_snapshot_a_sales_manager_can(self):
         self.profile.action_backfill_snapshots([D1])
         self._recompute(reference=D3)
-        manager_group = self.env.ref("sales_team.group_sale_manager")
-        manager = self.env["res.users"].create(
-            {
-                "name": "Pyramid Manager",
-                "login": "pyramid_manager_snapshot",
-                "groups_id": [(6, 0, [manager_group.id])],
-            }
-        )
+        users = {
+            key: self.env["res.users"].create(
+                {
+                    "name": "Pyramid %s" % key,
+                    "login": "pyramid_%s_snapshot" % key,
+                    "groups_id": [(6, 0, [self.env.ref(group).id])],
+                }
+            )
+            for key, group in (
+                ("seller", "sales_team.group_sale_salesman_all_leads"),
+                ("manager", "sales_team.group_sale_manager"),
+            )
+        }
         # Refused before anything moves: Steady's row of D1 holds at D3 too.
         with self.assertRaises(AccessError):
-            self._snapshot(D1).sudo(manager).unlink()
+            self._snapshot(D1).sudo(users["seller"]).unlink()
         self.assertEqual(self._customers(D1), self.AT_D1)
+        self.assertEqual(self._customers(D3), self.AT_D3)
+        # The manager deletes it; the later snapshot keeps its customers.
+        self._snapshot(D1).sudo(users["manager"]).unlink()
+        self.assertFalse(self._snapshot(D1))
         self.assertEqual(self._customers(D3), self.AT_D3)

@@ -17,13 +17,19 @@ The engine runs inside PostgreSQL, in small overridable steps:
    a row per customer whose lifecycle, level or revenue changed.
 """
 import datetime
+import json
 import logging
+import re
+import threading
 from decimal import Decimal
+
+import pytz
 
 from dateutil.relativedelta import relativedelta
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.tools.misc import format_date
 
 _logger = logging.getLogger(__name__)
 
@@ -69,6 +75,40 @@ RESULT_COLUMNS = [
 
 # Columns a snapshot row keeps: a row holds while they do not change.
 SNAPSHOT_COLUMNS = ["lifecycle", "level", "revenue"]
+
+# The temporary tables the engine's steps pass to each other, always in the
+# session's own schema ``pg_temp`` (a table of the same name in any other
+# schema is never read, written or dropped) and dropped at commit. Their
+# columns are documented where each step makes them.
+# pg_temp.relation_pyramid_factor, pg_temp.relation_pyramid_revenue,
+# pg_temp.relation_pyramid_result, pg_temp.relation_pyramid_snapshot_change.
+
+# Advisory locks (PostgreSQL, per company, held until the transaction ends):
+# one recompute or backfill of a company at a time; the rows of a company are
+# written by one recompute, or by refreshes on order changes, not both.
+LOCK_NAMESPACE_RECOMPUTE = 0x52505201
+LOCK_NAMESPACE_ROWS = 0x52505202
+
+# What a reference date may be: from this day to today (DOMAIN.md).
+FIRST_REFERENCE_DATE = datetime.date(1900, 1, 1)
+MAX_PERIOD_MONTHS = 120
+
+# The settings the levels follow besides the period and the mode.
+LEVEL_SETTING_FIELDS = [
+    "top_count_pct",
+    "big_count_pct",
+    "medium_count_pct",
+    "top_min_revenue",
+    "big_min_revenue",
+    "medium_min_revenue",
+    "top_share_pct",
+    "big_share_pct",
+    "medium_share_pct",
+]
+
+
+class RecomputeRunning(UserError):
+    """Another recompute or backfill of the company is running."""
 
 
 class RelationPyramidProfile(models.Model):
@@ -121,6 +161,23 @@ class RelationPyramidProfile(models.Model):
     )
     last_reference_date = fields.Date(readonly=True)
     last_recompute_date = fields.Datetime(string="Last Recomputed On", readonly=True)
+    level_counts = fields.Char(
+        readonly=True,
+        help="Customers per level at the last recompute (JSON), for its summary.",
+    )
+    settings_signature = fields.Char(
+        readonly=True, help="The settings the last recompute followed."
+    )
+    last_backfill_dates = fields.Char(
+        readonly=True, help="The reference dates of the last backfill."
+    )
+    settings_changed = fields.Boolean(
+        compute="_compute_summary",
+        help="The settings changed since the last recompute: the levels still "
+        "follow the old settings.",
+    )
+    recompute_summary = fields.Char(compute="_compute_summary")
+    backfill_summary = fields.Char(compute="_compute_summary")
 
     _sql_constraints = [
         (
@@ -133,8 +190,23 @@ class RelationPyramidProfile(models.Model):
     @api.constrains("period_months")
     def _check_period_months(self):
         for profile in self:
-            if profile.period_months < 1:
-                raise ValidationError(_("The period must be at least 1 month."))
+            if not 1 <= profile.period_months <= MAX_PERIOD_MONTHS:
+                raise ValidationError(
+                    _("The period must be from 1 to %(max)s months (now %(months)s).")
+                    % {"max": MAX_PERIOD_MONTHS, "months": profile.period_months}
+                )
+
+    @api.constrains("risk_drop_pct")
+    def _check_risk_drop_pct(self):
+        for profile in self:
+            if not 0 < profile.risk_drop_pct <= 100:
+                raise ValidationError(
+                    _(
+                        "The revenue drop that makes a risk customer must be above "
+                        "0 and at most 100 %% (now %s)."
+                    )
+                    % profile.risk_drop_pct
+                )
 
     @api.constrains("top_count_pct", "big_count_pct", "medium_count_pct")
     def _check_count_pct(self):
@@ -212,22 +284,38 @@ class RelationPyramidProfile(models.Model):
     def action_recompute(self, reference_date=None):
         """Recompute the pyramid of each profile's company at the reference
         date (default: today) and keep the result as that date's snapshot.
-        Callable over XML-RPC by sales managers."""
-        self.check_access_rights("write")
-        self.check_access_rule("write")
-        for profile in self.sudo():
-            profile._recompute(profile._reference_date(reference_date))
+        Callable over XML-RPC by sales managers; the button is
+        ``action_recompute_now``."""
+        self._check_engine_access()
+        for profile in self:
+            day = profile._reference_date(reference_date)
+            profile.sudo()._lock_company(wait_for_refreshes=True)
+            profile.sudo()._recompute(day)
         return True
+
+    @api.multi
+    def action_recompute_now(self):
+        """Button: recompute at today; the form shows what came out."""
+        return self.action_recompute()
 
     @api.multi
     def action_backfill_snapshots(self, reference_dates):
         """Snapshots at past dates from the existing orders, leaving the
-        current levels as they are. ``reference_dates``: dates or ISO strings."""
-        self.check_access_rights("write")
-        self.check_access_rule("write")
-        for profile in self.sudo():
-            for reference_date in reference_dates:
-                profile._backfill_snapshot(profile._reference_date(reference_date))
+        current levels as they are. ``reference_dates``: a list of dates or
+        ISO strings (YYYY-MM-DD), none after today."""
+        self._check_engine_access()
+        if not isinstance(reference_dates, (list, tuple)):
+            raise UserError(
+                _("Give the reference dates as a list of dates (YYYY-MM-DD).")
+            )
+        for profile in self:
+            days = [profile._reference_date(day) for day in reference_dates]
+            profile.sudo()._lock_company()
+            for day in days:
+                profile.sudo()._backfill_snapshot(day)
+            profile.sudo().write(
+                {"last_backfill_dates": ",".join(sorted(map(str, set(days))))}
+            )
         return True
 
     @api.multi
@@ -255,6 +343,13 @@ class RelationPyramidProfile(models.Model):
             )
         return snapshot.action_print()
 
+    @api.multi
+    def _check_engine_access(self):
+        """Recomputing and backfilling change every customer's figures: the
+        users who may change the settings (sales managers) may run them."""
+        self.check_access_rights("write")
+        self.check_access_rule("write")
+
     @api.model
     def _quarter_ends_before(self, day, count):
         """The ``count`` last quarter ends strictly before ``day``, oldest first."""
@@ -266,68 +361,242 @@ class RelationPyramidProfile(models.Model):
 
     @api.model
     def _cron_recompute(self):
-        """Recompute every company's pyramid, each in a savepoint: a company
-        whose recompute fails keeps its previous levels and snapshots, and
-        the other companies are recomputed all the same."""
-        for profile in self._ensure_profiles():
-            try:
-                with self.env.cr.savepoint():
-                    profile.action_recompute()
-            except Exception:  # pylint: disable=broad-except
-                # Whatever the cause (a lock, a rate missing, a bug), the
-                # scheduled action must go on with the next company.
-                self.invalidate_cache()
-                _logger.exception(
-                    "Customer pyramid of %s: recompute failed, "
-                    "the previous levels are kept",
-                    profile.company_id.name,
+        """Recompute every company's pyramid, each in a transaction of its
+        own (in a savepoint in tests): a company whose recompute fails keeps
+        its previous levels and snapshots, a company being recomputed by
+        someone else is skipped, and the other companies are recomputed all
+        the same. Each company's transaction starts after the previous one
+        ended, so its recompute reads what was committed before its locks."""
+        if getattr(threading.currentThread(), "testing", False):
+            for profile in self._ensure_profiles():
+                profile._cron_recompute_company()
+            return
+        with self.pool.cursor() as cr:
+            profile_ids = self.with_env(self.env(cr=cr))._ensure_profiles().ids
+        for profile_id in profile_ids:
+            with self.pool.cursor() as cr:
+                self.with_env(self.env(cr=cr)).browse(
+                    profile_id
+                )._cron_recompute_company()
+
+    @api.multi
+    def _cron_recompute_company(self):
+        self.ensure_one()
+        try:
+            with self.env.cr.savepoint():
+                self._lock_company(wait_for_refreshes=True)
+                self._recompute(self._reference_date())
+        except RecomputeRunning:
+            self.invalidate_cache()
+            _logger.warning(
+                "Customer pyramid of %s: skipped, another recompute of this "
+                "company is running",
+                self.company_id.name,
+            )
+        except Exception:  # pylint: disable=broad-except
+            # Whatever the cause (a lock, a rate missing, a bug), the
+            # scheduled action must go on with the next company.
+            self.invalidate_cache()
+            _logger.exception(
+                "Customer pyramid of %s: recompute failed, "
+                "the previous levels are kept",
+                self.company_id.name,
+            )
+
+    @api.multi
+    def _lock_company(self, wait_for_refreshes=False):
+        """One recompute or backfill of a company at a time: a second one
+        is refused at once with a clear message (``RecomputeRunning``).
+        A recompute (``wait_for_refreshes``) also waits for the refreshes of
+        orders being confirmed, and makes new ones wait until it commits, so
+        that the two never write the same rows at the same time."""
+        self.ensure_one()
+        cr = self.env.cr
+        cr.execute(
+            "SELECT pg_try_advisory_xact_lock(%s, %s)",
+            (LOCK_NAMESPACE_RECOMPUTE, self.company_id.id),
+        )
+        if not cr.fetchone()[0]:
+            raise RecomputeRunning(
+                _(
+                    "The customer pyramid of %s is being recomputed (by another "
+                    "user or the nightly run). Try again when it is done."
                 )
+                % self.company_id.name
+            )
+        if wait_for_refreshes:
+            cr.execute(
+                "SELECT pg_advisory_xact_lock(%s, %s)",
+                (LOCK_NAMESPACE_ROWS, self.company_id.id),
+            )
+
+    @api.multi
+    def _lock_rows_for_refresh(self):
+        """A refresh shares the company's rows with other refreshes and waits
+        while a recompute of the company runs."""
+        self.ensure_one()
+        self.env.cr.execute(
+            "SELECT pg_advisory_xact_lock_shared(%s, %s)",
+            (LOCK_NAMESPACE_ROWS, self.company_id.id),
+        )
 
     @api.model
     def _refresh_customers(self, orders):
         """Bring the customers of just confirmed orders up to date at once
-        (a first order makes them active) without a full recompute: their
-        revenue and lifecycle are recomputed, their level placed against the
-        current levels, their rank and shares taken among the current rows;
-        the other customers' ranks and shares follow at the next recompute."""
-        profiles = self.sudo().search(
-            [("company_id", "in", orders.mapped("company_id").ids)]
+        (see ``_refresh_partners``)."""
+        partners_by_company = {}
+        for order in orders:
+            partners_by_company.setdefault(order.company_id.id, set()).add(
+                order.partner_id.commercial_partner_id.id
+            )
+        self._refresh_partners(partners_by_company)
+
+    @api.model
+    def _refresh_partners(self, partners_by_company):
+        """Bring customers up to date at once after a change of their orders
+        or of the partner their orders count for, without a full recompute
+        (``{company id: customer ids}``). Their revenue and lifecycle are
+        recomputed; an active customer is ranked among the other customers'
+        current rows and placed by the company's mode as a recompute at that
+        moment would place them (a company never recomputed is computed at
+        today); the other customers' ranks and shares follow at the next
+        recompute. Waits while a recompute of the company runs."""
+        partners_by_company = {
+            company_id: sorted(partner_id for partner_id in partner_ids if partner_id)
+            for company_id, partner_ids in partners_by_company.items()
+        }
+        profiles = self._ensure_profiles().filtered(
+            lambda profile: partners_by_company.get(profile.company_id.id)
         )
-        for profile in profiles.filtered("last_reference_date"):
-            company_orders = orders.filtered(
-                lambda order: order.company_id == profile.company_id
-            )
-            partner_ids = company_orders.mapped("partner_id.commercial_partner_id").ids
-            reference_date = max(
-                profile._reference_date(),
-                fields.Date.from_string(profile.last_reference_date),
-            )
+        for profile in profiles:
+            partner_ids = partners_by_company[profile.company_id.id]
+            profile._lock_rows_for_refresh()
+            reference_date = profile._reference_date()
+            if profile.last_reference_date:
+                reference_date = max(
+                    reference_date,
+                    fields.Date.from_string(profile.last_reference_date),
+                )
             profile._compute_result(reference_date, partner_ids)
             profile._write_lines(partner_ids)
+
+    # ------------------------------------------------------------------
+    # What the settings form shows
+    # ------------------------------------------------------------------
+    @api.multi
+    def _settings_signature(self):
+        """The settings the levels follow, as one string."""
+        self.ensure_one()
+        return repr(
+            [self.period_months, self.level_mode]
+            + [self._as_numeric(self[name]) for name in LEVEL_SETTING_FIELDS]
+        )
+
+    @api.depends(
+        "level_counts",
+        "last_reference_date",
+        "last_backfill_dates",
+        "settings_signature",
+        "period_months",
+        "level_mode",
+        *LEVEL_SETTING_FIELDS
+    )
+    def _compute_summary(self):
+        for profile in self:
+            profile.settings_changed = bool(
+                profile.settings_signature
+                and profile.settings_signature != profile._settings_signature()
+            )
+            profile.recompute_summary = profile._recompute_summary()
+            profile.backfill_summary = profile._backfill_summary()
+
+    @api.multi
+    def _recompute_summary(self):
+        """'Pyramid recomputed at 02/12/2026: 152 customers, 95 active: top 1,
+        big 4, medium 14, small 76.' in the user's language."""
+        if not self.last_reference_date or not self.level_counts:
+            return False
+        counts = json.loads(self.level_counts)
+        number = self._format_number
+        return _(
+            "Pyramid recomputed at %(date)s: %(customers)s customers, %(active)s "
+            "active: top %(top)s, big %(big)s, medium %(medium)s, small %(small)s."
+        ) % dict(
+            {level: number(counts.get(level, 0)) for level in ACTIVE_LEVELS},
+            date=format_date(self.env, self.last_reference_date),
+            customers=number(sum(counts.values())),
+            active=number(sum(counts.get(level, 0) for level in ACTIVE_LEVELS)),
+        )
+
+    @api.multi
+    def _backfill_summary(self):
+        if not self.last_backfill_dates:
+            return False
+        days = self.last_backfill_dates.split(",")
+        return _("%(count)s snapshots backfilled: %(dates)s.") % {
+            "count": len(days),
+            "dates": ", ".join(format_date(self.env, day) for day in days),
+        }
+
+    @api.model
+    def _format_number(self, number):
+        """An integer with the thousands separator of the user's language."""
+        lang = self.env["res.lang"]._lang_get(self.env.lang or "en_US")
+        if not lang:
+            return str(number)
+        return lang.format("%d", number, grouping=True)
 
     # ------------------------------------------------------------------
     # The engine
     # ------------------------------------------------------------------
     @api.multi
     def _reference_date(self, reference_date=None):
+        """The reference date of a computation: today in the company's time
+        zone by default; a date or an ISO string (YYYY-MM-DD) from
+        1900-01-01 to today, anything else refused with a clear message."""
         self.ensure_one()
-        if not reference_date:
-            return fields.Date.from_string(
-                fields.Date.context_today(self.with_context(tz=self._company_tz()))
-            )
+        today = fields.Date.from_string(
+            fields.Date.context_today(self.with_context(tz=self._company_tz()))
+        )
+        if reference_date is None or reference_date is False or reference_date == "":
+            return today
+        if isinstance(reference_date, datetime.datetime):
+            reference_date = reference_date.date()
         if isinstance(reference_date, str):
-            try:
-                return fields.Date.from_string(reference_date)
-            except ValueError:
-                raise ValidationError(
+            day = None
+            if re.match(r"^\d{4}-\d{2}-\d{2}$", reference_date):
+                try:
+                    day = datetime.datetime.strptime(reference_date, "%Y-%m-%d").date()
+                except ValueError:
+                    day = None
+            if day is None:
+                raise UserError(
                     _("'%s' is not a date: use the form YYYY-MM-DD.") % reference_date
                 )
+            reference_date = day
+        if not isinstance(reference_date, datetime.date):
+            raise UserError(
+                _("%r is not a date: use the form YYYY-MM-DD.") % (reference_date,)
+            )
+        if reference_date > today:
+            raise UserError(
+                _(
+                    "The reference date %(date)s lies after today (%(today)s): "
+                    "levels can only be computed for days that have passed."
+                )
+                % {"date": reference_date, "today": today}
+            )
+        if reference_date < FIRST_REFERENCE_DATE:
+            raise UserError(
+                _("The reference date %(date)s lies before %(first)s.")
+                % {"date": reference_date, "first": FIRST_REFERENCE_DATE}
+            )
         return reference_date
 
     @api.multi
     def _company_tz(self):
-        partner = self.company_id.partner_id
-        return partner.tz or self.env.user.tz or "UTC"
+        """The company's time zone: its partner's, else UTC (DOMAIN.md)."""
+        return self.company_id.partner_id.tz or "UTC"
 
     @api.multi
     def _period_bounds(self, reference_date):
@@ -362,6 +631,8 @@ class RelationPyramidProfile(models.Model):
             {
                 "last_reference_date": reference_date,
                 "last_recompute_date": fields.Datetime.now(),
+                "level_counts": json.dumps(self._result_level_counts(), sort_keys=True),
+                "settings_signature": self._settings_signature(),
             }
         )
         self._log_progress(
@@ -386,7 +657,7 @@ class RelationPyramidProfile(models.Model):
     def _result_level_counts(self):
         """How many customers the engine's result has at each level."""
         self.env.cr.execute(
-            "SELECT level, COUNT(*) FROM relation_pyramid_result GROUP BY level"
+            "SELECT level, COUNT(*) FROM pg_temp.relation_pyramid_result GROUP BY level"
         )
         return dict(self.env.cr.fetchall())
 
@@ -437,10 +708,10 @@ class RelationPyramidProfile(models.Model):
         company currency."""
         self.ensure_one()
         cr = self.env.cr
-        cr.execute("DROP TABLE IF EXISTS relation_pyramid_factor")
+        cr.execute("DROP TABLE IF EXISTS pg_temp.relation_pyramid_factor")
         cr.execute(
             """
-            CREATE TEMP TABLE relation_pyramid_factor ON COMMIT DROP AS
+            CREATE TEMP TABLE pg_temp.relation_pyramid_factor ON COMMIT DROP AS
             SELECT calendar.currency_id, calendar.day,
                    -- Odoo's conversion: amount * company rate / order rate,
                    -- each the latest rate on or before the day (1 if none)
@@ -464,7 +735,7 @@ class RelationPyramidProfile(models.Model):
             ),
         )
         # the row count lets the planner hash this table in _gather_revenue
-        cr.execute("ANALYZE relation_pyramid_factor")
+        cr.execute("ANALYZE pg_temp.relation_pyramid_factor")
 
     @api.model
     def _rate_sql(self, currency_sql):
@@ -493,7 +764,7 @@ class RelationPyramidProfile(models.Model):
         the period's bounds as timestamps."""
         self.ensure_one()
         cr = self.env.cr
-        cr.execute("DROP TABLE IF EXISTS relation_pyramid_revenue")
+        cr.execute("DROP TABLE IF EXISTS pg_temp.relation_pyramid_revenue")
         one_day = relativedelta(days=1)
         params = dict(
             company_id=self.company_id.id,
@@ -504,10 +775,11 @@ class RelationPyramidProfile(models.Model):
             partner_ids=tuple(partner_ids or [0]),
             contact_ids=tuple(self._contact_ids(partner_ids) or [0]),
             all_partners=partner_ids is None,
+            tz=self._company_tz(),
         )
         cr.execute(
             """
-            CREATE TEMP TABLE relation_pyramid_revenue ON COMMIT DROP AS
+            CREATE TEMP TABLE pg_temp.relation_pyramid_revenue ON COMMIT DROP AS
             SELECT partner.commercial_partner_id AS partner_id,
                    ROUND(COALESCE(SUM(by_partner.revenue), 0), %(digits)s)
                        AS revenue,
@@ -532,9 +804,9 @@ class RelationPyramidProfile(models.Model):
                   FROM sale_order so
                   JOIN product_pricelist pricelist
                     ON pricelist.id = so.pricelist_id
-                  LEFT JOIN relation_pyramid_factor factor
+                  LEFT JOIN pg_temp.relation_pyramid_factor factor
                     ON factor.currency_id = pricelist.currency_id
-                   AND factor.day = ({day})::date
+                   AND factor.day = {local_day}
                  WHERE so.company_id = %(company_id)s
                    AND so.state IN ('draft', 'sent', 'sale', 'done')
                    AND {day} < %(end)s
@@ -544,13 +816,16 @@ class RelationPyramidProfile(models.Model):
               JOIN res_partner partner ON partner.id = by_partner.partner_id
              GROUP BY partner.commercial_partner_id
             """.format(
-                day="COALESCE(so.confirmation_date, so.date_order)"
+                day="COALESCE(so.confirmation_date, so.date_order)",
+                local_day=self._local_day_sql(
+                    "COALESCE(so.confirmation_date, so.date_order)"
+                ),
             ),
             params,
         )
         cr.execute(
             """
-            INSERT INTO relation_pyramid_revenue
+            INSERT INTO pg_temp.relation_pyramid_revenue
                    (partner_id, revenue, previous_revenue, bought_before, has_order)
             SELECT partner.id, 0, 0, FALSE, FALSE
               FROM res_partner partner
@@ -559,13 +834,13 @@ class RelationPyramidProfile(models.Model):
                AND partner.id = partner.commercial_partner_id
                AND (partner.company_id IS NULL OR partner.company_id = %(company_id)s)
                AND (%(all_partners)s OR partner.id IN %(partner_ids)s)
-               AND NOT EXISTS (SELECT 1 FROM relation_pyramid_revenue revenue
+               AND NOT EXISTS (SELECT 1 FROM pg_temp.relation_pyramid_revenue revenue
                                 WHERE revenue.partner_id = partner.id)
             """,
             params,
         )
         # its size lets the planner join one customer by index, all by hash
-        cr.execute("ANALYZE relation_pyramid_revenue")
+        cr.execute("ANALYZE pg_temp.relation_pyramid_revenue")
 
     @api.model
     def _contact_ids(self, partner_ids):
@@ -581,9 +856,25 @@ class RelationPyramidProfile(models.Model):
             .ids
         )
 
-    @staticmethod
-    def _day_start(day):
-        return datetime.datetime.combine(day, datetime.time.min)
+    @api.multi
+    def _day_start(self, day):
+        """The first instant of ``day`` in the company's time zone, as the
+        UTC timestamp Odoo stores: an order's day is its company's local day."""
+        try:
+            tz = pytz.timezone(self._company_tz())
+        except pytz.UnknownTimeZoneError:
+            tz = pytz.utc
+        local = tz.localize(datetime.datetime.combine(day, datetime.time.min))
+        return local.astimezone(pytz.utc).replace(tzinfo=None)
+
+    @api.multi
+    def _local_day_sql(self, timestamp_sql):
+        """SQL for the company's local day of a stored (UTC) timestamp."""
+        if self._company_tz() in ("UTC", "Etc/UTC", "GMT"):
+            return "({})::date".format(timestamp_sql)
+        return "(({}) AT TIME ZONE 'UTC' AT TIME ZONE %(tz)s)::date".format(
+            timestamp_sql
+        )
 
     @api.multi
     def _classify(self, partner_ids=None):
@@ -591,30 +882,34 @@ class RelationPyramidProfile(models.Model):
         shares, level and up-sell gap per customer, plus the partner's
         salesperson, country and main motive for grouping.
 
-        For a full recompute the levels follow the profile's mode; for a few
-        customers (``partner_ids``) they are placed against the levels the
-        other customers hold now, and ranked among the other customers'
-        current rows (``_ranked_sql``)."""
+        The levels follow the profile's mode. A few customers
+        (``partner_ids``) are ranked among the other customers' current rows
+        (``_ranked_sql``) and placed by the mode on those figures, as a
+        recompute at that moment would place them."""
         self.ensure_one()
         cr = self.env.cr
-        cr.execute("DROP TABLE IF EXISTS relation_pyramid_result")
-        if partner_ids is None:
-            level_sql, params = getattr(self, "_level_sql_%s" % self.level_mode)()
-            floors_sql = """
+        cr.execute("DROP TABLE IF EXISTS pg_temp.relation_pyramid_result")
+        level_sql, params = getattr(self, "_level_sql_%s" % self.level_mode)()
+        floors_sql = """
                 SELECT level, MIN(revenue) AS lowest FROM classified
                  WHERE lifecycle = 'active' GROUP BY level"""
-        else:
-            # the current floors the levels were just placed against
-            level_sql, params = self._level_sql_current_floors(partner_ids)
+        if partner_ids is not None:
+            # the other customers' current floors count for the up-sell gap
+            params = dict(params, **self._current_floors(partner_ids))
             floors_sql = """
-                SELECT level, lowest
-                  FROM (VALUES ('top', %(top)s::numeric),
-                               ('big', %(big)s::numeric),
-                               ('medium', %(medium)s::numeric)) current(level, lowest)
-                 WHERE lowest < 'Infinity'"""
+                SELECT level, MIN(lowest) AS lowest
+                  FROM (SELECT level, MIN(revenue) AS lowest FROM classified
+                         WHERE lifecycle = 'active' GROUP BY level
+                        UNION ALL
+                        VALUES ('top', %(floor_top)s::numeric),
+                               ('big', %(floor_big)s::numeric),
+                               ('medium', %(floor_medium)s::numeric)
+                       ) current(level, lowest)
+                 WHERE lowest < 'Infinity'
+                 GROUP BY level"""
         cr.execute(
             """
-            CREATE TEMP TABLE relation_pyramid_result ON COMMIT DROP AS
+            CREATE TEMP TABLE pg_temp.relation_pyramid_result ON COMMIT DROP AS
             WITH lifecycle AS (
                 SELECT revenue.*,
                        CASE WHEN revenue.revenue > 0 THEN 'active'
@@ -625,7 +920,7 @@ class RelationPyramidProfile(models.Model):
                        partner.user_id,
                        partner.country_id,
                        partner.relation_main_motive_id AS relation_motive_id
-                  FROM relation_pyramid_revenue revenue
+                  FROM pg_temp.relation_pyramid_revenue revenue
                   JOIN res_partner partner ON partner.id = revenue.partner_id
             ), ranked AS ({ranked_sql}
             ), classified AS (
@@ -777,9 +1072,9 @@ class RelationPyramidProfile(models.Model):
         )
 
     @api.multi
-    def _level_sql_current_floors(self, partner_ids):
-        """For a few customers between two recomputes: the highest level whose
-        lowest current revenue (among the other customers) they reach."""
+    def _current_floors(self, partner_ids):
+        """The lowest current revenue of each active level above small among
+        the other customers' rows (``floor_<level>``, infinite if none)."""
         self.ensure_one()
         self.env.cr.execute(
             """
@@ -791,16 +1086,10 @@ class RelationPyramidProfile(models.Model):
             (self.company_id.id, tuple(partner_ids) or (0,)),
         )
         lowest = dict(self.env.cr.fetchall())
-        return (
-            """CASE WHEN revenue >= %(top)s THEN 'top'
-                    WHEN revenue >= %(big)s THEN 'big'
-                    WHEN revenue >= %(medium)s THEN 'medium'
-                    ELSE 'small' END""",
-            {
-                level: lowest.get(level, Decimal("Infinity"))
-                for level in ("top", "big", "medium")
-            },
-        )
+        return {
+            "floor_" + level: lowest.get(level, Decimal("Infinity"))
+            for level in ("top", "big", "medium")
+        }
 
     @staticmethod
     def _as_numeric(value):
@@ -855,15 +1144,15 @@ class RelationPyramidProfile(models.Model):
         if any) differs from the result, or who are in one only."""
         cr = self.env.cr
         held, params = snapshot._customer_sql()
-        cr.execute("DROP TABLE IF EXISTS relation_pyramid_snapshot_change")
+        cr.execute("DROP TABLE IF EXISTS pg_temp.relation_pyramid_snapshot_change")
         cr.execute(
             """
-            CREATE TEMP TABLE relation_pyramid_snapshot_change ON COMMIT DROP AS
+            CREATE TEMP TABLE pg_temp.relation_pyramid_snapshot_change ON COMMIT DROP AS
             SELECT COALESCE(held.partner_id, result.partner_id) AS partner_id,
                    held.id AS held_id
               FROM (SELECT line.* FROM relation_pyramid_snapshot_line line
                      WHERE {held}) held
-              FULL OUTER JOIN relation_pyramid_result result
+              FULL OUTER JOIN pg_temp.relation_pyramid_result result
                 ON result.partner_id = held.partner_id
              WHERE ({current}) IS DISTINCT FROM ({computed})
             """.format(
@@ -889,7 +1178,7 @@ class RelationPyramidProfile(models.Model):
                 SELECT %(next_id)s, %(next_date)s, held.date_to, held.partner_id,
                        {columns}
                   FROM relation_pyramid_snapshot_line held
-                  JOIN relation_pyramid_snapshot_change change
+                  JOIN pg_temp.relation_pyramid_snapshot_change change
                     ON change.held_id = held.id
                  WHERE held.date_to IS NULL OR held.date_to > %(next_date)s
                 """.format(columns=columns),
@@ -898,7 +1187,7 @@ class RelationPyramidProfile(models.Model):
         cr.execute(
             """
             DELETE FROM relation_pyramid_snapshot_line held
-             USING relation_pyramid_snapshot_change change
+             USING pg_temp.relation_pyramid_snapshot_change change
              WHERE change.held_id = held.id AND held.snapshot_id = %(id)s
             """,
             {"id": snapshot.id},
@@ -906,7 +1195,7 @@ class RelationPyramidProfile(models.Model):
         cr.execute(
             """
             UPDATE relation_pyramid_snapshot_line held SET date_to = %(date)s
-              FROM relation_pyramid_snapshot_change change
+              FROM pg_temp.relation_pyramid_snapshot_change change
              WHERE change.held_id = held.id
             """,
             {"date": snapshot.date},
@@ -929,8 +1218,8 @@ class RelationPyramidProfile(models.Model):
                 """
                 UPDATE relation_pyramid_snapshot_line later
                    SET snapshot_id = %(id)s, date = %(date)s
-                  FROM relation_pyramid_snapshot_change change
-                  JOIN relation_pyramid_result result USING (partner_id)
+                  FROM pg_temp.relation_pyramid_snapshot_change change
+                  JOIN pg_temp.relation_pyramid_result result USING (partner_id)
                  WHERE later.snapshot_id = %(next_id)s
                    AND later.partner_id = change.partner_id
                    AND ({later}) = ({computed})
@@ -946,8 +1235,8 @@ class RelationPyramidProfile(models.Model):
             INSERT INTO relation_pyramid_snapshot_line
                    (snapshot_id, date, date_to, partner_id, {columns})
             SELECT %(id)s, %(date)s, %(next_date)s, result.partner_id, {computed}
-              FROM relation_pyramid_snapshot_change change
-              JOIN relation_pyramid_result result USING (partner_id)
+              FROM pg_temp.relation_pyramid_snapshot_change change
+              JOIN pg_temp.relation_pyramid_result result USING (partner_id)
             ON CONFLICT (snapshot_id, partner_id) DO NOTHING
             """.format(
                 columns=", ".join(SNAPSHOT_COLUMNS),
@@ -985,7 +1274,7 @@ class RelationPyramidProfile(models.Model):
             DELETE FROM {table} row
              WHERE row.{scope} = %(scope_id)s
                AND (%(all_partners)s OR row.partner_id IN %(partner_ids)s)
-               AND NOT EXISTS (SELECT 1 FROM relation_pyramid_result result
+               AND NOT EXISTS (SELECT 1 FROM pg_temp.relation_pyramid_result result
                                 WHERE result.partner_id = row.partner_id)
             """.format(**sql_names),
             params,
@@ -999,7 +1288,7 @@ class RelationPyramidProfile(models.Model):
             """
             INSERT INTO {table} ({scope}, partner_id, {columns})
             SELECT %(scope_id)s, result.partner_id, {computed}
-              FROM relation_pyramid_result result
+              FROM pg_temp.relation_pyramid_result result
             ON CONFLICT ({scope}, partner_id) DO NOTHING
             """.format(**sql_names),
             params,
@@ -1008,7 +1297,7 @@ class RelationPyramidProfile(models.Model):
         cr.execute(
             """
             UPDATE {table} row SET {updates}
-              FROM relation_pyramid_result result
+              FROM pg_temp.relation_pyramid_result result
              WHERE row.{scope} = %(scope_id)s
                AND row.partner_id = result.partner_id
                AND ({current}) IS DISTINCT FROM ({computed})

@@ -18,6 +18,10 @@ RELATION_QUALIFICATIONS = [
 SYNC_CONTEXT_KEY = "relation_profile_sync"
 SYNC_TOKEN = object()
 
+# Partner fields whose change can move a customer's lifecycle or the
+# customer their orders count for.
+PYRAMID_PARTNER_FIELDS = {"parent_id", "is_company", "relation_qualification"}
+
 
 class ResPartner(models.Model):
     _inherit = "res.partner"
@@ -150,8 +154,9 @@ class ResPartner(models.Model):
     @api.model
     def _search_pyramid_line(self, line_field, operator, value):
         """Partners whose commercial partner's row in the current company
-        matches; a negative condition (or ``= False``) takes the partners
-        without a matching row, as Odoo does for empty values."""
+        matches among the rows the user may read; a negative condition (or
+        ``= False``) takes the partners without such a row, as Odoo does for
+        empty values."""
         negative = operator in expression.NEGATIVE_TERM_OPERATORS
         if value is False or value is None:
             negative = operator in ("=", "==") or not negative
@@ -161,10 +166,15 @@ class ResPartner(models.Model):
             line_domain = [(line_field, positive, value)]
         else:
             line_domain = [(line_field, operator, value)]
-        lines = self.env["relation.pyramid.line"].sudo()
+        lines = self.env["relation.pyramid.line"]
+        if not lines.check_access_rights("read", raise_exception=False):
+            # a user who may not read the rows finds nobody by their figures
+            return expression.FALSE_DOMAIN
         query = lines._where_calc(
             [("company_id", "=", self.env.user.company_id.id)] + line_domain
         )
+        # the rows the user may read: a negative condition never reveals others
+        lines._apply_ir_rules(query, "read")
         tables, where, params = query.get_sql()
         subquery = 'SELECT "relation_pyramid_line".partner_id FROM %s WHERE %s' % (
             tables,
@@ -238,21 +248,57 @@ class ResPartner(models.Model):
 
     @api.multi
     def write(self, vals):
+        """The relation profile is written on the commercial partner. A
+        contact moved to another commercial partner, or a qualification
+        changed, refreshes the pyramid rows of the customers concerned."""
         vals = dict(vals)
         profile_fields = set(self._relation_profile_fields())
         syncing = self.env.context.get(SYNC_CONTEXT_KEY) is SYNC_TOKEN
+        refresh = not syncing and bool(PYRAMID_PARTNER_FIELDS & set(vals))
+        commercial_before = self.mapped("commercial_partner_id")
+        all_companies = "relation_qualification" in vals
         if syncing or not profile_fields & set(vals):
-            return super().write(vals)
-        self._check_relation_profile_access()
-        self._prepare_relation_profile_vals(vals)
-        # The profile is the commercial partner's: write it there, Odoo's
-        # commercial sync then copies it to every contact.
-        profile_vals = {k: vals.pop(k) for k in list(vals) if k in profile_fields}
-        result = True
-        if vals:
             result = super().write(vals)
-        commercial_partners = self.mapped("commercial_partner_id")
-        return super(ResPartner, commercial_partners).write(profile_vals) and result
+        else:
+            self._check_relation_profile_access()
+            self._prepare_relation_profile_vals(vals)
+            # The profile is the commercial partner's: write it there, Odoo's
+            # commercial sync then copies it to every contact.
+            profile_vals = {k: vals.pop(k) for k in list(vals) if k in profile_fields}
+            result = True
+            if vals:
+                result = super().write(vals)
+            commercial_partners = self.mapped("commercial_partner_id")
+            result = (
+                super(ResPartner, commercial_partners).write(profile_vals) and result
+            )
+        if refresh:
+            self._refresh_pyramid(commercial_before, all_companies)
+        return result
+
+    @api.multi
+    def _refresh_pyramid(self, commercial_before, all_companies=False):
+        """Refresh the pyramid rows of the customers these partners counted
+        for and count for now, in the companies where a change of these
+        partners can move them: where they have a row or these partners have
+        orders (every company for a change of qualification)."""
+        customers = commercial_before | self.mapped("commercial_partner_id")
+        profiles = self.env["relation.pyramid.profile"]
+        if all_companies:
+            company_ids = profiles._ensure_profiles().mapped("company_id.id")
+        else:
+            self.env.cr.execute(
+                """
+                SELECT company_id FROM relation_pyramid_line WHERE partner_id IN %s
+                 UNION
+                SELECT company_id FROM sale_order WHERE partner_id IN %s
+                """,
+                (tuple(customers.ids) or (0,), tuple(self.ids) or (0,)),
+            )
+            company_ids = [row[0] for row in self.env.cr.fetchall()]
+        profiles._refresh_partners(
+            {company_id: set(customers.ids) for company_id in company_ids}
+        )
 
     @api.multi
     def _commercial_sync_to_children(self):

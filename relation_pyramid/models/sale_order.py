@@ -2,12 +2,90 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from odoo import api, models
 
+# Order fields whose change can move a customer's revenue or lifecycle.
+PYRAMID_ORDER_FIELDS = {
+    "state",
+    "partner_id",
+    "company_id",
+    "confirmation_date",
+    "date_order",
+    "pricelist_id",
+    "order_line",
+}
+# Order line fields whose change can move the order's untaxed amount.
+PYRAMID_LINE_FIELDS = {
+    "order_id",
+    "product_id",
+    "product_uom",
+    "product_uom_qty",
+    "price_unit",
+    "discount",
+}
+
 
 class SaleOrder(models.Model):
     _inherit = "sale.order"
 
     @api.multi
-    def _action_confirm(self):
-        result = super()._action_confirm()
-        self.env["relation.pyramid.profile"]._refresh_customers(self)
+    def _pyramid_customers(self):
+        """{company id: commercial partner ids} of the confirmed orders."""
+        customers = {}
+        for order in self.filtered(lambda order: order.state in ("sale", "done")):
+            customers.setdefault(order.company_id.id, set()).add(
+                order.partner_id.commercial_partner_id.id
+            )
+        return customers
+
+    @api.multi
+    def _refresh_pyramid(self, customers_before=None):
+        """Bring the pyramid rows of the customers of these orders (and of
+        ``customers_before``, as they were before a change) up to date."""
+        self.recompute()
+        customers = dict(customers_before or {})
+        for company_id, partner_ids in self._pyramid_customers().items():
+            customers[company_id] = customers.get(company_id, set()) | partner_ids
+        if customers:
+            self.env["relation.pyramid.profile"]._refresh_partners(customers)
+
+    @api.multi
+    def write(self, vals):
+        """Confirming, cancelling, moving an order to another customer,
+        company or date, or changing its lines refreshes the customers
+        concerned at once."""
+        if not PYRAMID_ORDER_FIELDS & set(vals):
+            return super().write(vals)
+        customers_before = self._pyramid_customers()
+        result = super().write(vals)
+        self._refresh_pyramid(customers_before)
+        return result
+
+
+class SaleOrderLine(models.Model):
+    _inherit = "sale.order.line"
+
+    @api.model
+    def create(self, vals):
+        line = super().create(vals)
+        if line.order_id.state in ("sale", "done"):
+            line.order_id._refresh_pyramid()
+        return line
+
+    @api.multi
+    def write(self, vals):
+        if not PYRAMID_LINE_FIELDS & set(vals):
+            return super().write(vals)
+        orders_before = self.mapped("order_id")
+        result = super().write(vals)
+        orders = orders_before | self.mapped("order_id")
+        if any(order.state in ("sale", "done") for order in orders):
+            orders._refresh_pyramid(orders_before._pyramid_customers())
+        return result
+
+    @api.multi
+    def unlink(self):
+        orders = self.mapped("order_id")
+        customers = orders._pyramid_customers()
+        result = super().unlink()
+        if customers:
+            orders.exists()._refresh_pyramid(customers)
         return result
