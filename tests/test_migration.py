@@ -11,6 +11,17 @@ from odoo.tests.common import TransactionCase
 import odoo.addons.relation_pyramid as addon
 
 
+def old_migration_line_table(cr):
+    """The customers of a migration matrix as a table, as versions before
+    11.0.1.4.0 kept them (since then a view)."""
+    cr.execute("DROP VIEW IF EXISTS relation_pyramid_migration_line")
+    cr.execute(
+        "CREATE TABLE relation_pyramid_migration_line (id serial PRIMARY KEY, "
+        "migration_id integer NOT NULL REFERENCES relation_pyramid_migration, "
+        "partner_id integer NOT NULL REFERENCES res_partner)"
+    )
+
+
 def load_migration(version="11.0.1.1.0"):
     script = os.path.join(
         os.path.dirname(addon.__file__), "migrations", version, "post-migration.py"
@@ -99,6 +110,7 @@ class TestMigration11012(TransactionCase):
         self.env.cr.execute(
             "ALTER TABLE relation_pyramid_snapshot_line ADD COLUMN rank integer"
         )
+        old_migration_line_table(self.env.cr)
         self.env.cr.execute(
             "ALTER TABLE relation_pyramid_migration_line "
             "ADD COLUMN IF NOT EXISTS create_uid integer REFERENCES res_users, "
@@ -208,6 +220,7 @@ class TestMigration11013(TransactionCase):
             "CREATE INDEX %s ON relation_pyramid_line "
             "(company_id, rank, revenue DESC, id)" % self.OLD_INDEX
         )
+        old_migration_line_table(self.env.cr)
         self.env.cr.execute(
             "ALTER TABLE relation_pyramid_migration_line "
             "ADD COLUMN company_id integer NOT NULL REFERENCES res_company"

@@ -50,8 +50,9 @@ class TestMigrationMatrix(MigrationCase):
             {
                 "A": ("top", "small", "down"),
                 "B": ("small", "top", "up"),
-                "C": ("small", "inactive", "down"),
-                "D": ("small", "inactive", "down"),
+                # active then, inactive now: lost business
+                "C": ("small", "inactive", "lost"),
+                "D": ("small", "inactive", "lost"),
                 "E": ("new", "small", "new"),
                 "F": ("new", "prospect", "new"),
                 "H": ("small", "lost", "lost"),
@@ -77,14 +78,15 @@ class TestMigrationMatrix(MigrationCase):
             {
                 ("top", "small"): (1, 500.0),
                 ("small", "top"): (1, 2000.0),
-                ("small", "inactive"): (2, 0.0),
+                # lost: C and D with their revenue at FROM, 50 + 30
+                ("small", "inactive"): (2, 80.0),
                 ("new", "small"): (1, 10.0),
                 ("new", "prospect"): (1, 0.0),
                 ("small", "lost"): (1, 20.0),
             },
         )
         self.assertEqual(
-            matrix["totals"], {"up": 1, "same": 0, "down": 3, "new": 2, "lost": 1}
+            matrix["totals"], {"up": 1, "same": 0, "down": 1, "new": 2, "lost": 3}
         )
         # A to H but G (no order, no qualification): 7 customers.
         self.assertEqual(matrix["customer_count"], 7)

@@ -2,10 +2,12 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 """The customer migration matrix between two snapshots (DOMAIN.md): rows are
 the level at *from* plus "new", columns the level at *to* plus "lost"."""
-from odoo import _, api, fields, models
-from odoo.exceptions import ValidationError
+from psycopg2 import sql
 
-from .relation_pyramid_profile import LEVELS
+from odoo import _, api, fields, models, tools
+from odoo.exceptions import UserError, ValidationError
+
+from .relation_pyramid_profile import ACTIVE_LEVELS, LEVELS
 
 FROM_LEVELS = LEVELS + [("new", "New")]
 TO_LEVELS = LEVELS + [("lost", "Lost")]
@@ -16,9 +18,26 @@ MOVEMENTS = [
     ("new", "New"),
     ("lost", "Lost"),
 ]
+# The id of a customer's row in a matrix: matrix id * 2^31 + partner id.
+# Partner ids are PostgreSQL integers (below 2^31), so the id is unique per
+# (matrix, customer), and the matrix is the id's quotient by 2^31. It stays
+# below 2^53 (what the web client's JavaScript numbers hold exactly) while
+# matrix ids stay below 2^22 = 4 194 304 saved matrices.
+LINE_ID_FACTOR = 2 ** 31
 
 
 class RelationPyramidMigration(models.Model):
+    """A saved pair of snapshots: the matrix itself is computed when read,
+    from the snapshot rows as they are now (``relation.pyramid.migration.line``).
+
+    The rule of a cell (``_movement``): a customer who had no level at *from*
+    is *new*; a customer who is no longer in the pyramid at *to*, or who was
+    active at *from* (top, big, medium or small) and is inactive at *to*, is
+    *lost* business, counted with the revenue they brought at *from*; the
+    others moved up, stayed or moved down in the order of the levels (top,
+    big, medium, small, inactive, prospect, suspect, other), counted with
+    their revenue at *to*."""
+
     _name = "relation.pyramid.migration"
     _description = "Customer migration matrix"
     _order = "date_to desc, date_from desc, id desc"
@@ -32,19 +51,23 @@ class RelationPyramidMigration(models.Model):
         ondelete="cascade",
     )
     currency_id = fields.Many2one(related="company_id.currency_id", readonly=True)
+    # The domains keep the form from offering the same snapshot twice or a
+    # 'from' newer than the 'to' (``_check_snapshots`` holds it server-side).
     snapshot_from_id = fields.Many2one(
         "relation.pyramid.snapshot",
         string="From",
         required=True,
         ondelete="cascade",
-        domain="[('company_id', '=', company_id)]",
+        domain="[('company_id', '=', company_id), "
+        "('date', '<', date_to or '9999-12-31')]",
     )
     snapshot_to_id = fields.Many2one(
         "relation.pyramid.snapshot",
         string="To",
         required=True,
         ondelete="cascade",
-        domain="[('company_id', '=', company_id)]",
+        domain="[('company_id', '=', company_id), "
+        "('date', '>', date_from or '0001-01-01')]",
     )
     date_from = fields.Date(
         related="snapshot_from_id.date", string="From Date", store=True, readonly=True
@@ -73,9 +96,17 @@ class RelationPyramidMigration(models.Model):
     @api.multi
     def _compute_matrix_html(self):
         for migration in self:
+            if not migration.id:
+                migration.matrix_html = False
+                continue
             migration.matrix_html = self.env["ir.qweb"].render(
                 "relation_pyramid.migration_matrix_table",
-                {"migration": migration, "matrix": migration._matrix()},
+                {
+                    "migration": migration,
+                    "matrix": migration._matrix(),
+                    # the form's cells open their customers (static/src/js)
+                    "clickable": True,
+                },
             ).decode()
 
     @api.constrains("snapshot_from_id", "snapshot_to_id", "company_id")
@@ -92,80 +123,52 @@ class RelationPyramidMigration(models.Model):
                     _("The 'from' snapshot must be older than the 'to' snapshot.")
                 )
 
-    @api.model
-    def create(self, vals):
-        migration = super().create(vals)
-        migration._fill_lines()
-        return migration
-
     @api.multi
-    def write(self, vals):
-        result = super().write(vals)
-        if {"snapshot_from_id", "snapshot_to_id"} & set(vals):
-            self._fill_lines()
-        return result
+    def action_open_customers(self):
+        """The matrix as a pivot of its customers: each cell opens them.
 
-    @api.multi
-    def _fill_lines(self):
-        """One row per customer present in either snapshot, in one query."""
-        cr = self.env.cr
-        cells = [
-            (from_key, to_key, self._movement(from_key, to_key))
-            for from_key, _from in FROM_LEVELS
-            for to_key, _to in TO_LEVELS
-        ]
-        for migration in self:
-            cr.execute(
-                "DELETE FROM relation_pyramid_migration_line WHERE migration_id = %s",
-                (migration.id,),
+        A cell, a row, a column or a movement of the matrix on the form opens
+        its own customers as a list: the context names them
+        (``migration_from_level``, ``migration_to_level``,
+        ``migration_movement``)."""
+        self.ensure_one()
+        action = self.env.ref(
+            "relation_pyramid.relation_pyramid_migration_line_action"
+        ).read()[0]
+        domain = [("migration_id", "=", self.id)]
+        labels = []
+        line_fields = self.env["relation.pyramid.migration.line"]._fields
+        for key, field_name in [
+            ("migration_from_level", "from_level"),
+            ("migration_to_level", "to_level"),
+            ("migration_movement", "movement"),
+        ]:
+            value = self.env.context.get(key)
+            if not value:
+                continue
+            selection = dict(line_fields[field_name]._description_selection(self.env))
+            if value not in selection:
+                raise UserError(_("Unknown matrix cell: %s.") % value)
+            domain.append((field_name, "=", value))
+            labels.append(selection[value])
+        name = self.name
+        if labels:
+            name = "%s: %s" % (self.name, " → ".join(labels))
+            # a cell's customers: the list first, the pivot one click away
+            action["views"] = sorted(
+                action["views"], key=lambda view: view[1] != "tree"
             )
-            customers_from, params_from = migration.snapshot_from_id._customer_sql(
-                "from"
-            )
-            customers_to, params_to = migration.snapshot_to_id._customer_sql("to")
-            cr.execute(
-                """
-                INSERT INTO relation_pyramid_migration_line
-                       (migration_id, partner_id, from_level, to_level,
-                        movement, revenue_from, revenue_to, revenue)
-                SELECT %(migration)s, partner_id, moves.from_level,
-                       moves.to_level, cell.movement, revenue_from, revenue_to,
-                       CASE WHEN moves.to_level = 'lost' THEN revenue_from
-                            ELSE revenue_to END
-                  FROM (
-                    SELECT COALESCE(old.partner_id, new.partner_id) AS partner_id,
-                           COALESCE(old.level, 'new') AS from_level,
-                           COALESCE(new.level, 'lost') AS to_level,
-                           COALESCE(old.revenue, 0) AS revenue_from,
-                           COALESCE(new.revenue, 0) AS revenue_to
-                      FROM (SELECT * FROM relation_pyramid_snapshot_line line
-                             WHERE {customers_from}) old
-                      FULL OUTER JOIN (SELECT * FROM relation_pyramid_snapshot_line line
-                                        WHERE {customers_to}) new
-                        ON new.partner_id = old.partner_id
-                  ) moves
-                  JOIN UNNEST(%(cell_from)s, %(cell_to)s, %(cell_movement)s)
-                       AS cell(from_level, to_level, movement)
-                    ON cell.from_level = moves.from_level
-                   AND cell.to_level = moves.to_level
-                """.format(customers_from=customers_from, customers_to=customers_to),
-                dict(
-                    params_from,
-                    **params_to,
-                    migration=migration.id,
-                    cell_from=[cell[0] for cell in cells],
-                    cell_to=[cell[1] for cell in cells],
-                    cell_movement=[cell[2] for cell in cells],
-                ),
-            )
-        self.env["relation.pyramid.migration.line"].invalidate_cache()
+        action.update(domain=domain, name=name, display_name=name)
+        return action
 
     @api.multi
     def _matrix(self):
         """The matrix as rows of cells: {'from', 'to', 'movement', 'count',
         'revenue'}, rows in FROM_LEVELS order, columns in TO_LEVELS order;
-        the customers per movement and in all. Read from the cells' groups
-        only: the rows are many (one per customer of either snapshot)."""
+        the customers and their revenue per movement and in all. Read from
+        the cells' groups only: the rows are many (one per customer of either
+        snapshot). Record rules apply: a salesperson who sees only their own
+        customers sees the matrix of their own customers."""
         self.ensure_one()
         groups = self.env["relation.pyramid.migration.line"].read_group(
             [("migration_id", "=", self.id)],
@@ -192,14 +195,20 @@ class RelationPyramidMigration(models.Model):
                     }
                 )
             rows.append(row)
+        all_cells = [cell for row in rows for cell in row["cells"]]
         return {
             "columns": [{"key": key, "label": label} for key, label in to_levels],
             "rows": rows,
             "totals": {
                 movement: sum(
-                    cell["count"]
-                    for row in rows
-                    for cell in row["cells"]
+                    cell["count"] for cell in all_cells if cell["movement"] == movement
+                )
+                for movement, _label in MOVEMENTS
+            },
+            "revenue_totals": {
+                movement: sum(
+                    cell["revenue"]
+                    for cell in all_cells
                     if cell["movement"] == movement
                 )
                 for movement, _label in MOVEMENTS
@@ -209,46 +218,69 @@ class RelationPyramidMigration(models.Model):
 
     @api.model
     def _movement(self, from_level, to_level):
-        """Moving up, staying or moving down: the one rule for every cell."""
+        """The one rule for every cell (see the class docstring), of the
+        matrix and of its customers' rows (``_cells_sql``)."""
         if from_level == "new":
             return "new"
         if to_level == "lost":
+            return "lost"
+        if from_level in ACTIVE_LEVELS and to_level == "inactive":
             return "lost"
         order = [key for key, _label in LEVELS]
         if order.index(to_level) < order.index(from_level):
             return "up"
         return "same" if to_level == from_level else "down"
 
-    @api.multi
-    def action_open_customers(self):
-        """The matrix as a pivot of its customers: each cell opens them."""
-        self.ensure_one()
-        action = self.env.ref(
-            "relation_pyramid.relation_pyramid_migration_line_action"
-        ).read()[0]
-        action["domain"] = [("migration_id", "=", self.id)]
-        action["display_name"] = action["name"] = self.name
-        return action
+    @api.model
+    def _cells_sql(self):
+        """Every cell of the matrix with its movement (``_movement``), as
+        SQL ``VALUES (from_level, to_level, movement), ...``: the rows'
+        view takes its movements from here."""
+        return sql.SQL("VALUES {}").format(
+            sql.SQL(", ").join(
+                sql.SQL("({}, {}, {})").format(
+                    sql.Literal(from_key),
+                    sql.Literal(to_key),
+                    sql.Literal(self._movement(from_key, to_key)),
+                )
+                for from_key, _from_label in FROM_LEVELS
+                for to_key, _to_label in TO_LEVELS
+                if (from_key, to_key) != ("new", "lost")
+            )
+        )
 
 
 class RelationPyramidMigrationLine(models.Model):
+    """A customer of a saved matrix: level and revenue at its *from* and
+    *to* snapshots, and the movement between them.
+
+    A read-only SQL view over the snapshot rows, computed when read: for
+    each saved matrix, the rows of its company that hold at its *from* date
+    (see ``relation.pyramid.snapshot._customer_sql``) full-outer-joined by
+    customer to those that hold at its *to* date. It always shows the
+    snapshots as they are now (backfilled or recomputed later), nothing is
+    written when a matrix is saved, and nothing refers to a partner. Read it
+    filtered by ``migration_id``: the filter goes down to the one matrix.
+    Record rules: the company's rows; salespeople who see only their own
+    documents see their own customers and those without a salesperson."""
+
     _name = "relation.pyramid.migration.line"
     _inherit = "relation.pyramid.selection.order.mixin"
     _description = "Customer migration"
+    _auto = False
+    _log_access = False
     _order = "migration_id, revenue desc, id"
     _rec_name = "partner_id"
-    # Written in bulk, a row per customer of the two snapshots: no
-    # create/write stamps and no company of their own (the matrix has them),
-    # whose foreign keys would be checked for each row.
-    _log_access = False
 
-    migration_id = fields.Many2one(
-        "relation.pyramid.migration", required=True, ondelete="cascade", index=True
-    )
-    company_id = fields.Many2one(related="migration_id.company_id", readonly=True)
+    migration_id = fields.Many2one("relation.pyramid.migration", readonly=True)
+    company_id = fields.Many2one("res.company", readonly=True)
     currency_id = fields.Many2one(related="company_id.currency_id", readonly=True)
-    partner_id = fields.Many2one(
-        "res.partner", string="Customer", required=True, readonly=True
+    partner_id = fields.Many2one("res.partner", string="Customer", readonly=True)
+    user_id = fields.Many2one(
+        "res.users",
+        string="Salesperson",
+        readonly=True,
+        help="The customer's salesperson, as set on the customer now.",
     )
     from_level = fields.Selection(FROM_LEVELS, readonly=True)
     to_level = fields.Selection(TO_LEVELS, readonly=True)
@@ -257,5 +289,93 @@ class RelationPyramidMigrationLine(models.Model):
     revenue_to = fields.Monetary(string="Revenue Now", readonly=True)
     revenue = fields.Monetary(
         readonly=True,
-        help="Revenue at the 'to' snapshot; for lost customers, the revenue lost.",
+        help="Revenue at the 'to' snapshot; for lost customers, the revenue "
+        "they brought at the 'from' snapshot (the revenue lost).",
     )
+
+    @api.model
+    def _holding_sql(self, date_column):
+        """The snapshot rows of the matrix's company that hold at the
+        matrix's date ``date_column`` (``date_from`` or ``date_to``)."""
+        date = sql.SQL("migration.{}").format(sql.Identifier(date_column))
+        return sql.SQL(
+            """SELECT line.partner_id, line.level, line.revenue
+                 FROM relation_pyramid_snapshot_line line
+                 JOIN relation_pyramid_snapshot snapshot
+                   ON snapshot.id = line.snapshot_id
+                WHERE snapshot.company_id = migration.company_id
+                  AND line.date <= {date}
+                  AND (line.date_to IS NULL OR line.date_to > {date})"""
+        ).format(date=date)
+
+    @api.model
+    def _select(self):
+        return sql.SQL(
+            """SELECT migration.id::bigint * {factor} + moves.partner_id AS id,
+                      migration.id AS migration_id,
+                      migration.company_id,
+                      moves.partner_id,
+                      partner.user_id,
+                      moves.from_level,
+                      moves.to_level,
+                      cell.movement,
+                      moves.revenue_from,
+                      moves.revenue_to,
+                      CASE WHEN cell.movement = 'lost' THEN moves.revenue_from
+                           ELSE moves.revenue_to END AS revenue"""
+        ).format(factor=sql.Literal(LINE_ID_FACTOR))
+
+    @api.model
+    def _from(self):
+        return sql.SQL(
+            """FROM relation_pyramid_migration migration
+               CROSS JOIN LATERAL (
+                   SELECT COALESCE(old.partner_id, new.partner_id) AS partner_id,
+                          COALESCE(old.level, 'new') AS from_level,
+                          COALESCE(new.level, 'lost') AS to_level,
+                          COALESCE(old.revenue, 0) AS revenue_from,
+                          COALESCE(new.revenue, 0) AS revenue_to
+                     FROM ({holding_from}) old
+                     FULL JOIN ({holding_to}) new
+                       ON new.partner_id = old.partner_id
+               ) moves
+               JOIN ({cells}) AS cell (from_level, to_level, movement)
+                 ON cell.from_level = moves.from_level
+                AND cell.to_level = moves.to_level
+               LEFT JOIN res_partner partner ON partner.id = moves.partner_id"""
+        ).format(
+            holding_from=self._holding_sql("date_from"),
+            holding_to=self._holding_sql("date_to"),
+            cells=self.env["relation.pyramid.migration"]._cells_sql(),
+        )
+
+    @api.model_cr
+    def init(self):
+        # Upgrades drop the table of earlier versions first (migrations/
+        # 11.0.1.4.0); a database that already carries this version number
+        # with the table (a development database) is caught here.
+        if tools.table_kind(self.env.cr, self._table) == "r":
+            self.env.cr.execute(
+                sql.SQL("DROP TABLE {} CASCADE").format(sql.Identifier(self._table))
+            )
+        tools.drop_view_if_exists(self.env.cr, self._table)
+        self.env.cr.execute(
+            sql.SQL("CREATE OR REPLACE VIEW {} AS ({} {})").format(
+                sql.Identifier(self._table), self._select(), self._from()
+            )
+        )
+
+    @api.model
+    def _apply_ir_rules(self, query, mode="read"):
+        """Reading rows by id (``_read_from_database``) also filters on
+        their matrices, which the ids hold: otherwise PostgreSQL would
+        compute the rows of every saved matrix to find them."""
+        result = super()._apply_ir_rules(query, mode)
+        read_by_id = '"%s".id IN %%s' % self._table
+        ids = [record_id for record_id in self.ids if isinstance(record_id, int)]
+        if ids and query.where_clause[:1] == [read_by_id]:
+            query.where_clause.append('"%s".migration_id IN %%s' % self._table)
+            query.where_clause_params.append(
+                tuple({record_id // LINE_ID_FACTOR for record_id in ids})
+            )
+        return result

@@ -10,6 +10,8 @@ customer count, counted before. The ranks are dropped, and
 so are the create/write stamps of the migration matrix rows (written in bulk,
 their foreign keys would still be checked for every row)."""
 
+from odoo.tools import table_kind
+
 
 def migrate(cr, version):
     if not version:
@@ -78,10 +80,12 @@ def migrate(cr, version):
         """
     )
     cr.execute("ALTER TABLE relation_pyramid_snapshot_line DROP COLUMN IF EXISTS rank")
-    cr.execute(
-        """
-        ALTER TABLE relation_pyramid_migration_line
-              DROP COLUMN IF EXISTS create_uid, DROP COLUMN IF EXISTS create_date,
-              DROP COLUMN IF EXISTS write_uid, DROP COLUMN IF EXISTS write_date
-        """
-    )
+    # from 11.0.1.4.0 on a view (dropped as a table before the addon loads)
+    if table_kind(cr, "relation_pyramid_migration_line") == "r":
+        cr.execute(
+            """
+            ALTER TABLE relation_pyramid_migration_line
+                  DROP COLUMN IF EXISTS create_uid, DROP COLUMN IF EXISTS create_date,
+                  DROP COLUMN IF EXISTS write_uid, DROP COLUMN IF EXISTS write_date
+            """
+        )

@@ -9,11 +9,16 @@
 - the rows of a migration matrix take their company from the matrix: drop
   their own column, whose foreign key was checked for every row written."""
 
+from odoo.tools import table_kind
+
 
 def migrate(cr, version):
     if not version:
         return
     cr.execute("DROP INDEX IF EXISTS relation_pyramid_line_company_order_index")
-    cr.execute(
-        "ALTER TABLE relation_pyramid_migration_line DROP COLUMN IF EXISTS company_id"
-    )
+    # from 11.0.1.4.0 on a view (dropped as a table before the addon loads)
+    if table_kind(cr, "relation_pyramid_migration_line") == "r":
+        cr.execute(
+            "ALTER TABLE relation_pyramid_migration_line "
+            "DROP COLUMN IF EXISTS company_id"
+        )
