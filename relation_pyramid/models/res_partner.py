@@ -170,23 +170,44 @@ class ResPartner(models.Model):
         if not lines.check_access_rights("read", raise_exception=False):
             # a user who may not read the rows finds nobody by their figures
             return expression.FALSE_DOMAIN
-        query = lines._where_calc(
-            [("company_id", "=", self.env.user.company_id.id)] + line_domain
-        )
-        # the rows the user may read: a negative condition never reveals others
-        lines._apply_ir_rules(query, "read")
+        company_domain = [("company_id", "=", self.env.user.company_id.id)]
+        matching = self._pyramid_line_subquery(company_domain + line_domain)
+        if not negative:
+            return [("commercial_partner_id", "inselect", matching)]
+        # Customers whose row the user may not read are not "without a
+        # matching row": they are left out of every search on their figures.
+        hidden = self._pyramid_line_subquery(company_domain, hidden=True)
+        # leaves returned by a search method are not joined by an implicit "&"
+        return [
+            "&",
+            ("commercial_partner_id", "not inselect", matching),
+            ("commercial_partner_id", "not inselect", hidden),
+        ]
+
+    @api.model
+    def _pyramid_line_subquery(self, domain, hidden=False):
+        """SQL selecting the customers of the pyramid rows that match
+        ``domain`` among the rows the user may read (among those they may
+        not read if ``hidden``), with its parameters."""
+        lines = self.env["relation.pyramid.line"]
+        query = lines._where_calc(domain)
+        readable = lines._where_calc(domain)
+        lines._apply_ir_rules(readable, "read")
+        if not hidden:
+            query = readable
         tables, where, params = query.get_sql()
-        subquery = 'SELECT "relation_pyramid_line".partner_id FROM %s WHERE %s' % (
+        sql = 'SELECT "relation_pyramid_line".partner_id FROM %s WHERE %s' % (
             tables,
             where,
         )
-        return [
-            (
-                "commercial_partner_id",
-                "not inselect" if negative else "inselect",
-                (subquery, params),
+        if hidden:
+            readable_tables, readable_where, readable_params = readable.get_sql()
+            sql += (
+                ' EXCEPT SELECT "relation_pyramid_line".partner_id FROM %s WHERE %s'
+                % (readable_tables, readable_where)
             )
-        ]
+            params = params + readable_params
+        return sql, params
 
     @api.model
     def _relation_profile_fields(self):

@@ -1,0 +1,158 @@
+"""Levels right at once after every change of an order or a partner: the
+customer's level is the one a recompute at that moment would give them,
+in every mode. Orders are confirmed through ``action_confirm()``, cancelled
+through ``action_cancel()``, changed through ``write`` as the web client does."""
+from .pyramid_common import IN_PERIOD, PyramidCase
+
+
+class TestRefresh(PyramidCase):
+    def _row(self, partner, company=None):
+        return self._table(company).get(partner.name)
+
+    def _recompute_now(self, profile=None):
+        """A recompute at today, as Recompute Now (the orders confirmed by the
+        tests are confirmed today: they fall in today's period)."""
+        (profile or self.profile).action_recompute()
+
+    def _confirmed_today(self, partner, amount, company=None, pricelist=None):
+        order = self._order(
+            partner, amount, IN_PERIOD, state="draft", company=company,
+            pricelist=pricelist,
+        )
+        order.action_confirm()
+        return order
+
+    def test_first_customer_of_a_company_never_recomputed_is_top(self):
+        company = self.env["res.company"].create(
+            {"name": "Brand new", "currency_id": self.eur.id}
+        )
+        pricelist = self.env["product.pricelist"].create(
+            {"name": "Brand new", "currency_id": self.eur.id, "company_id": company.id}
+        )
+        first = self._customer("First")
+        self._confirmed_today(first, 250, company=company, pricelist=pricelist)
+        # N = 1: rank 1 <= ceil(1 * 1 %) = 1: top.
+        self.assertEqual(self._row(first, company), ("active", "top", 250.0, 1))
+
+    def test_first_customer_after_an_empty_recompute_is_top(self):
+        company = self.env["res.company"].create(
+            {"name": "Empty at first", "currency_id": self.eur.id}
+        )
+        pricelist = self.env["product.pricelist"].create(
+            {"name": "Empty", "currency_id": self.eur.id, "company_id": company.id}
+        )
+        profile = self.env["relation.pyramid.profile"].search(
+            [("company_id", "=", company.id)]
+        )
+        self._recompute_now(profile)
+        self.assertFalse(self._lines(company))
+        first = self._customer("First")
+        self._confirmed_today(first, 250, company=company, pricelist=pricelist)
+        self.assertEqual(self._row(first, company), ("active", "top", 250.0, 1))
+
+    def _five_customers(self):
+        """A 1000, B 450, C 300, D 120, E 50 confirmed today."""
+        customers = {}
+        amounts = (("A", 1000), ("B", 450), ("C", 300), ("D", 120), ("E", 50))
+        for name, amount in amounts:
+            customers[name] = self._customer(name)
+            self._confirmed_today(customers[name], amount)
+        return customers
+
+    def test_threshold_mode_customer_crossing_a_threshold_moves_up(self):
+        self.profile.write(
+            {
+                "level_mode": "threshold",
+                "top_min_revenue": 900,
+                "big_min_revenue": 400,
+                "medium_min_revenue": 100,
+            }
+        )
+        customers = self._five_customers()
+        self._recompute_now()
+        self.assertEqual(self._levels()["C"], "medium")
+        # C: 300 + 150 = 450 >= 400: big, as a recompute would say.
+        self._confirmed_today(customers["C"], 150)
+        self.assertEqual(self._row(customers["C"])[1:3], ("big", 450.0))
+        # E: 50 + 900 = 950 >= 900: top.
+        self._confirmed_today(customers["E"], 900)
+        self.assertEqual(self._row(customers["E"])[1:3], ("top", 950.0))
+        levels = self._levels()
+        self._recompute_now()
+        self.assertEqual(self._levels()["C"], levels["C"])
+        self.assertEqual(self._levels()["E"], levels["E"])
+
+    def test_share_mode_customer_placed_by_cumulative_share(self):
+        # Default ABC cut-offs 50 / 80 / 95 %.
+        self.profile.write({"level_mode": "share"})
+        customers = self._five_customers()
+        self._recompute_now()
+        # Total 1920; before D: 1750 = 91.1 % < 95: medium; before E: 1870 =
+        # 97.4 %: small.
+        self.assertEqual(self._levels()["E"], "small")
+        # E: 50 + 550 = 600; ranked second: before E only A (1000) of total
+        # 2470 = 40.5 % < 50 %: top.
+        self._confirmed_today(customers["E"], 550)
+        self.assertEqual(self._row(customers["E"])[1:4], ("top", 600.0, 2))
+        level = self._levels()["E"]
+        self._recompute_now()
+        self.assertEqual(self._levels()["E"], level)
+
+    def test_count_mode_matches_a_recompute(self):
+        customers = self._five_customers()
+        self._recompute_now()
+        # N = 5: top rank 1, big none (ceil(0.25) = 1), medium rank 1 too
+        # (ceil(1.0) = 1): B..E small. D: 120 + 900 = 1020 > A: rank 1, top.
+        self._confirmed_today(customers["D"], 900)
+        self.assertEqual(self._row(customers["D"])[1:4], ("top", 1020.0, 1))
+        self._recompute_now()
+        self.assertEqual(self._levels()["D"], "top")
+
+    def test_cancelling_a_confirmed_order_refreshes_at_once(self):
+        customers = self._five_customers()
+        order = self._confirmed_today(customers["B"], 2000)
+        self.assertEqual(self._row(customers["B"])[1:3], ("top", 2450.0))
+        order.action_cancel()
+        self.assertEqual(self._row(customers["B"])[2], 450.0)
+
+    def test_changing_the_amount_of_a_confirmed_order_refreshes(self):
+        customer = self._customer("Amount")
+        order = self._confirmed_today(customer, 100)
+        order.order_line.write({"product_uom_qty": 3})
+        self.assertEqual(self._row(customer)[2], 300.0)
+        order.order_line.write({"price_unit": 50})
+        self.assertEqual(self._row(customer)[2], 150.0)
+
+    def test_moving_a_confirmed_order_to_another_customer_refreshes_both(self):
+        first, second = self._customer("First"), self._customer("Second")
+        order = self._confirmed_today(first, 400)
+        self._confirmed_today(second, 100)
+        order.write({"partner_id": second.id})
+        self.assertIsNone(self._row(first), "no order left: no row")
+        self.assertEqual(self._row(second)[2], 500.0)
+
+    def test_moving_a_confirmed_order_to_another_company_refreshes_both(self):
+        other = self.env["res.company"].create(
+            {"name": "Other", "currency_id": self.eur.id}
+        )
+        customer = self._customer("Mover")
+        order = self._confirmed_today(customer, 400)
+        order.write({"company_id": other.id})
+        self.assertIsNone(self._row(customer))
+        self.assertEqual(self._row(customer, other)[:3], ("active", "top", 400.0))
+
+    def test_moving_a_contact_to_another_company_partner_refreshes_both(self):
+        old, new = self._customer("Old employer"), self._customer("New employer")
+        person = self._customer("Person", is_company=False, parent_id=old.id)
+        self._confirmed_today(person, 300)
+        self._confirmed_today(new, 100)
+        self.assertEqual(self._row(old)[2], 300.0)
+        person.write({"parent_id": new.id})
+        # The contact's orders count for their company: now New employer's.
+        self.assertIsNone(self._row(old))
+        self.assertEqual(self._row(new)[2], 400.0)
+
+    def test_qualifying_a_relation_shows_at_once(self):
+        target = self._customer("Target")
+        target.write({"relation_qualification": "suspect"})
+        self.assertEqual(self._row(target)[:2], ("suspect", "suspect"))
