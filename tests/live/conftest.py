@@ -37,16 +37,13 @@ def admin(live):
 
 @pytest.fixture(scope="session")
 def pyramid(admin):
-    """The main company's profile with snapshots at the last four quarter
-    ends backfilled (the install computed today's), so the migration matrix
-    has snapshots to compare."""
+    """The main company's profile and snapshots as the install left them:
+    its post_init_hook computed today's pyramid and backfilled the last four
+    quarter ends, so the migration matrix has snapshots to compare."""
     company_id = admin.ref("base.main_company")
     profile_id = admin(
         "relation.pyramid.profile", "search", [("company_id", "=", company_id)]
     )[0]
-    assert admin(
-        "relation.pyramid.profile", "action_backfill_quarter_ends", [profile_id]
-    )
     profile = admin(
         "relation.pyramid.profile",
         "read",
@@ -61,6 +58,12 @@ def pyramid(admin):
         order="date",
     )
     assert len(snapshots) >= 5, "expected 4 backfilled snapshots and today's"
+    migrations = admin(
+        "relation.pyramid.migration",
+        "search_read",
+        [("company_id", "=", company_id)],
+        ["snapshot_from_id", "snapshot_to_id"],
+    )
     assert snapshots[-1]["date"] == profile["last_reference_date"]
     return SimpleNamespace(
         company_id=company_id,
@@ -68,6 +71,7 @@ def pyramid(admin):
         profile=profile,
         snapshots=snapshots,
         today_snapshot=snapshots[-1],
+        migrations=migrations,
         action_ids={
             name: admin.ref("relation_pyramid.%s" % name)
             for name in (
@@ -115,8 +119,19 @@ def browser_context(live):
 
 
 @pytest.fixture(scope="session")
-def web(live, browser_context, pyramid):
-    """A page logged in as admin, on the data of ``pyramid``."""
+def admin_lang(admin):
+    """The demo has admin work in Dutch; the web client checks read English
+    labels and formats, so admin works in English during the run (the Dutch
+    check switches to Dutch and back) and in the demo's language after."""
+    lang = admin("res.users", "read", [admin.uid], ["lang"])[0]["lang"]
+    admin("res.users", "write", [admin.uid], {"lang": "en_US"})
+    yield lang
+    admin("res.users", "write", [admin.uid], {"lang": lang})
+
+
+@pytest.fixture(scope="session")
+def web(live, browser_context, pyramid, admin_lang):
+    """A page logged in as admin (in English), on the data of ``pyramid``."""
     page = browser_context.pages[0] if browser_context.pages else None
     page = page or browser_context.new_page()
     failures = os.path.join(live.local, "live", "failures")
