@@ -1,5 +1,6 @@
 """The migration matrix, created through the web client from two snapshots:
-coloured cells with the counts read over XML-RPC, and its pivot."""
+only later snapshots offered as 'to', coloured cells with the counts read
+over XML-RPC, a cell that opens its customers, and the pivot."""
 
 import re
 from collections import Counter
@@ -20,10 +21,13 @@ COLORS = {
 
 def movement(from_level, to_level):
     """Worked out from DOMAIN.md's rule, independently of the addon: new
-    customers, lost customers, else up / same / down in pyramid order."""
+    customers, lost customers (gone, or active then and inactive now), else
+    up / same / down in pyramid order."""
     if from_level == "new":
         return "new"
     if to_level == "lost":
+        return "lost"
+    if from_level in ACTIVE_LEVELS and to_level == "inactive":
         return "lost"
     order = list(LEVELS)
     if order.index(to_level) < order.index(from_level):
@@ -46,6 +50,13 @@ def test_migration_matrix_from_two_snapshots(web, admin, pyramid):
     )
     page = web.page
     pick_many2one(page, "snapshot_from_id", snapshot_from["date"])
+    # 'to' offers the later snapshots only (the field's domain)
+    page.click(".o_field_widget[name=snapshot_to_id] input")
+    page.wait_for_selector("ul.ui-autocomplete:visible li a")
+    offered = set(web.texts("ul.ui-autocomplete:visible li a")) - {"Search More..."}
+    # newest first, seven at most (Odoo 11's many2one dropdown)
+    later = sorted((s["date"] for s in pyramid.snapshots[1:]), reverse=True)[:7]
+    assert offered == set(later), offered
     pick_many2one(page, "snapshot_to_id", snapshot_to["date"])
     page.click(".o_form_button_save")
     web.wait_for(
@@ -102,25 +113,54 @@ def test_migration_matrix_from_two_snapshots(web, admin, pyramid):
     # Over a year of demo orders customers both climb and fall.
     assert moves["up"] and moves["down"] and moves["same"]
     legend = page.inner_text(".o_form_view .o_relation_pyramid_matrix p")
-    for label, move in [("Moved up", "up"), ("Moved down", "down"), ("New", "new")]:
+    for label, move in [
+        ("Moved up", "up"),
+        ("Moved down", "down"),
+        ("New", "new"),
+        ("Lost", "lost"),
+    ]:
         assert "%s: %d" % (label, moves[move]) in legend
     web.screenshot("migration_matrix")
 
-    # The customers per cell: a pivot of the migration's rows.
-    lines = admin(
-        "relation.pyramid.migration.line",
-        "search_read",
-        [("migration_id", "=", migration_id)],
-        ["from_level", "to_level", "revenue"],
+    # A cell opens its customers: the smallest filled cell, as a list.
+    count, from_level, to_level = min(
+        (count, from_level, to_level)
+        for (from_level, to_level), count in cells.items()
     )
-    assert len(lines) == sum(cells.values())
+    page.click(
+        ".o_relation_pyramid_matrix_table a.o_relation_pyramid_cell"
+        "[data-from=%s][data-to=%s]" % (from_level, to_level)
+    )
+    web.wait_for(".o_list_view", "opening the customers of a cell")
+    assert len(page.query_selector_all(".o_list_view tbody tr.o_data_row")) == count
+    shown = {text for text in web.texts(".o_list_view tbody tr.o_data_row td")}
+    assert LEVELS.get(from_level, "New") in shown
+    assert LEVELS.get(to_level, "Lost") in shown
+    page.click(".o_control_panel .breadcrumb li:nth-last-child(2) a")
+    web.wait_for(
+        ".o_form_view .o_relation_pyramid_matrix_table", "back to the matrix"
+    )
+
+    # The customers per cell: a pivot of the migration's rows. Read as
+    # groups: the rows' ids (matrix id * 2^31 + partner id) are beyond what
+    # Odoo 11's XML-RPC carries (32-bit integers).
+    groups = admin(
+        "relation.pyramid.migration.line",
+        "read_group",
+        [("migration_id", "=", migration_id)],
+        ["from_level", "revenue"],
+        ["from_level"],
+    )
+    assert sum(group["from_level_count"] for group in groups) == sum(cells.values())
     # Odoo 11 renders header buttons without their name: find it by its label.
     page.click(".o_form_statusbar button:text-is('Open Customers per Cell')")
     web.wait_for(".o_pivot table .o_pivot_cell_value", "Open Customers per Cell")
     pivot = page.inner_text(".o_pivot table")
-    assert money(sum(line["revenue"] for line in lines)) in pivot
+    assert money(sum(group["revenue"] for group in groups)) in pivot
+    # the count is a measure too
+    assert str(sum(cells.values())) in pivot
     row_headers = web.texts(".o_pivot table tbody .o_pivot_header_cell_closed")
-    present = {line["from_level"] for line in lines}
+    present = {group["from_level"] for group in groups}
     assert row_headers == [
         LEVELS.get(key, "New") for key in FROM_LEVELS if key in present
     ]

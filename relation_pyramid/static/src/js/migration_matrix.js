@@ -33,11 +33,15 @@ odoo.define("relation_pyramid.migration_matrix", function (require) {
                 migration_movement: data.movement || false,
             });
             var self = this;
+            // as a button of the form: the call_button route prepares the
+            // action for the web client (its 'tree' views become 'list')
             return this._rpc({
-                model: this.model,
-                method: "action_open_customers",
-                args: [[this.res_id]],
-                context: context,
+                route: "/web/dataset/call_button",
+                params: {
+                    model: this.model,
+                    method: "action_open_customers",
+                    args: [[this.res_id], context],
+                },
             }).then(function (action) {
                 return self.do_action(action);
             });
