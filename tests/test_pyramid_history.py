@@ -139,7 +139,7 @@ class TestRecomputeAndSnapshots(PyramidCase):
         self.assertEqual(self._table()["Big"][1], "top", "others wait for the cron")
 
     def test_recompute_and_backfill_log_their_progress_with_counts(self):
-        logger = "odoo.addons.relation_pyramid.models.relation_pyramid_profile"
+        logger = "odoo.addons.relation_pyramid.models.relation_pyramid_engine"
         # The company's first recompute: no rows yet (the orders' refreshes
         # placed them at today's date; the counts below are those of a
         # recompute on empty rows).

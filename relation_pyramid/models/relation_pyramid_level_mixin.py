@@ -2,7 +2,7 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from odoo import api, fields, models
 
-from .relation_pyramid_profile import LEVELS, LIFECYCLES
+from .relation_pyramid_engine import LEVELS, LIFECYCLES
 
 
 class RelationPyramidSelectionOrderMixin(models.AbstractModel):

@@ -7,7 +7,7 @@ from psycopg2 import sql
 from odoo import _, api, fields, models, tools
 from odoo.exceptions import UserError, ValidationError
 
-from .relation_pyramid_profile import ACTIVE_LEVELS, LEVELS
+from .relation_pyramid_engine import ACTIVE_LEVELS, LEVELS
 
 FROM_LEVELS = LEVELS + [("new", "New")]
 TO_LEVELS = LEVELS + [("lost", "Lost")]

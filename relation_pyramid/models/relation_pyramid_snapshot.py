@@ -7,7 +7,7 @@ from odoo.exceptions import UserError
 from odoo.osv import expression
 from odoo.tools.misc import format_date
 
-from .relation_pyramid_profile import ACTIVE_LEVELS
+from .relation_pyramid_engine import ACTIVE_LEVELS
 
 # Colours of the levels, from the top of the pyramid down (report and views).
 LEVEL_COLORS = {

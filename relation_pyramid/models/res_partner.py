@@ -4,7 +4,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, ValidationError
 from odoo.osv import expression
 
-from .relation_pyramid_profile import LEVELS, LIFECYCLES
+from .relation_pyramid_engine import LEVELS, LIFECYCLES
 
 RELATION_QUALIFICATIONS = [
     ("prospect", "Prospect"),
