@@ -35,7 +35,19 @@ class RelationPyramidSelectionOrderMixin(models.AbstractModel):
             keys = [key for key, _label in field._description_selection(self.env)]
             position = {key: index for index, key in enumerate(keys)}
             groups.sort(key=lambda group: position.get(group[first], len(keys)))
+            if field.group_expand:
+                self._fold_empty_groups(groups, first, lazy)
         return groups
+
+    @api.model
+    def _fold_empty_groups(self, groups, field_name, lazy):
+        """The columns that ``group_expand`` adds without records are folded
+        in the kanban (``__fold``): the levels with customers fill the
+        screen, the empty ones stay visible as narrow columns."""
+        count_key = "%s_count" % field_name if lazy else "__count"
+        for group in groups:
+            if "__fold" not in group:
+                group["__fold"] = not group.get(count_key)
 
 
 class RelationPyramidLevelMixin(models.AbstractModel):

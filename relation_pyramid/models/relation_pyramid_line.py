@@ -29,23 +29,26 @@ class RelationPyramidLine(models.Model):
 
     company_id = fields.Many2one(required=True, ondelete="cascade")
     level = fields.Selection(index=True)
-    rank = fields.Integer(readonly=True, group_operator="min")
+    # No aggregate in group headers: a sum (or minimum) of ranks or of
+    # up-sell gaps means nothing to a reader.
+    rank = fields.Integer(readonly=True, group_operator=False)
     previous_revenue = fields.Monetary(string="Previous Period Revenue", readonly=True)
     revenue_share = fields.Float(
         string="Share of Revenue (%)",
-        digits=(16, 4),
+        # Shown with one decimal; the engine stores four (read unrounded).
+        digits=(16, 1),
         readonly=True,
         group_operator="sum",
     )
     cumulative_share = fields.Float(
         string="Cumulative Share (%)",
-        digits=(16, 4),
+        digits=(16, 1),
         readonly=True,
         group_operator="max",
     )
     revenue_change_pct = fields.Float(
         string="Change (%)",
-        digits=(16, 2),
+        digits=(16, 1),
         readonly=True,
         group_operator=False,
         help="Revenue change against the previous period.",
@@ -53,6 +56,7 @@ class RelationPyramidLine(models.Model):
     upsell_gap = fields.Monetary(
         string="Up-sell Gap",
         readonly=True,
+        group_operator=False,
         help="Revenue still missing to reach the lowest revenue of the next "
         "level up.",
     )
