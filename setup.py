@@ -1,7 +1,8 @@
 """Installs the addon into the ``odoo.addons`` namespace of an Odoo 11 venv.
 
 ``pip install .`` makes ``odoo.addons.relation_pyramid`` importable, the
-layout setuptools-odoo gives with ``odoo_addon=True``.
+layout setuptools-odoo gives with ``odoo_addon=True``, together with its
+bridge ``relation_pyramid_crm`` (installs itself in Odoo when CRM is there).
 """
 import ast
 import os
@@ -9,6 +10,8 @@ import os
 from setuptools import setup
 
 ADDON = "relation_pyramid"
+# The addon and its bridges, shipped together.
+ADDONS = [ADDON, "relation_pyramid_crm"]
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
@@ -18,25 +21,26 @@ def read_manifest():
 
 
 def addon_packages():
-    """Every Python package of the addon, mapped into odoo.addons."""
+    """Every Python package of the addons, mapped into odoo.addons."""
     packages, package_dir = [], {}
-    for folder, _dirs, files in os.walk(os.path.join(HERE, ADDON)):
-        if "__init__.py" in files:
-            relative = os.path.relpath(folder, HERE)
-            name = "odoo.addons." + relative.replace(os.sep, ".")
-            packages.append(name)
-            package_dir[name] = relative
+    for addon in ADDONS:
+        for folder, _dirs, files in os.walk(os.path.join(HERE, addon)):
+            if "__init__.py" in files:
+                relative = os.path.relpath(folder, HERE)
+                name = "odoo.addons." + relative.replace(os.sep, ".")
+                packages.append(name)
+                package_dir[name] = relative
     return packages, package_dir
 
 
-def addon_data_files():
-    """Non-Python files (views, data, translations, images) of the addon."""
+def addon_data_files(addon):
+    """Non-Python files (views, data, translations, images) of an addon."""
     data = []
-    for folder, _dirs, files in os.walk(os.path.join(HERE, ADDON)):
+    for folder, _dirs, files in os.walk(os.path.join(HERE, addon)):
         for filename in files:
             if not filename.endswith((".py", ".pyc")):
                 path = os.path.join(folder, filename)
-                data.append(os.path.relpath(path, os.path.join(HERE, ADDON)))
+                data.append(os.path.relpath(path, os.path.join(HERE, addon)))
     return data
 
 
@@ -51,7 +55,7 @@ setup(
     url=manifest["website"],
     packages=packages,
     package_dir=package_dir,
-    package_data={"odoo.addons." + ADDON: addon_data_files()},
+    package_data={"odoo.addons." + addon: addon_data_files(addon) for addon in ADDONS},
     python_requires=">=3.5, <3.8",
     classifiers=[
         "Framework :: Odoo",

@@ -11,9 +11,11 @@ dropdb_if_exists() {
 dropdb_if_exists "$db"
 log="$RP_LOCAL/log/install-$db.log"
 : > "$log"  # Odoo appends to its log file: check this install's lines only
-say "installing sale_management and relation_pyramid into a fresh database $db (log: ${log#$RP_ROOT/})"
+# RP_ADDONS: the modules to install (the bridges install themselves).
+addons="${RP_ADDONS:-sale_management,relation_pyramid}"
+say "installing $addons into a fresh database $db (log: ${log#$RP_ROOT/})"
 start=$(date +%s)
-if ! "$RP_ROOT/bin/odoo" -d "$db" -i sale_management,relation_pyramid --stop-after-init \
+if ! "$RP_ROOT/bin/odoo" -d "$db" -i "$addons" --stop-after-init \
         --http-port="${RP_INSTALL_HTTP_PORT:-8169}" --logfile="$log" --log-level=info "$@"; then
     tail -n 40 "$log" >&2
     die "installing the addon into $db failed"

@@ -522,6 +522,10 @@ class TestUpgradeToTheView(TransactionCase):
         self.assertEqual(self._relkind(), "r")
         rules = self._rules()
         renewed = {
+            "relation_pyramid_profile_rule_company",
+            "relation_pyramid_line_rule_company",
+            "relation_pyramid_snapshot_rule_company",
+            "relation_pyramid_snapshot_line_rule_company",
             "relation_pyramid_migration_rule_company",
             "relation_pyramid_migration_line_rule_company",
         }

@@ -76,6 +76,10 @@ def test_pip_install_ships_addon_into_odoo_addons():
         # Every file the manifest loads must be shipped.
         for relative in _manifest()["data"]:
             assert os.path.isfile(os.path.join(installed, relative)), relative
+        # The CRM bridge ships with it.
+        bridge = os.path.join(target, "odoo", "addons", "relation_pyramid_crm")
+        for relative in ("__manifest__.py", os.path.join("wizards", "__init__.py")):
+            assert os.path.isfile(os.path.join(bridge, relative)), relative
         # Not a regular package: odoo/addons stays a namespace.
         assert not os.path.exists(os.path.join(target, "odoo", "__init__.py"))
     finally:

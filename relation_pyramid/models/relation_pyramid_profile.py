@@ -376,6 +376,30 @@ class RelationPyramidProfile(models.Model):
             profile._compute_result(reference_date, partner_ids)
             profile._write_lines(partner_ids)
 
+    @api.model
+    def _merge_customers(self, src_partners, dst_partner):
+        """Before ``src_partners`` are merged into ``dst_partner`` (their
+        orders and contacts moved to it): their rows go, their history
+        becomes the destination's (``relation.pyramid.snapshot.line``)."""
+        if not src_partners:
+            return
+        self.env.cr.execute(
+            "DELETE FROM relation_pyramid_line WHERE partner_id IN %s",
+            (tuple(src_partners.ids),),
+        )
+        self.env["relation.pyramid.line"].invalidate_cache()
+        self.env["relation.pyramid.snapshot.line"]._merge_customers(
+            src_partners, dst_partner
+        )
+
+    @api.model
+    def _refresh_merged_customer(self, dst_partner):
+        """After a merge moved the orders: the destination in every company."""
+        profiles = self._ensure_profiles()
+        profiles._refresh_partners(
+            {profile.company_id.id: {dst_partner.id} for profile in profiles}
+        )
+
     # ------------------------------------------------------------------
     # What the settings form shows
     # ------------------------------------------------------------------

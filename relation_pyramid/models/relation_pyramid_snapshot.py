@@ -367,3 +367,88 @@ class RelationPyramidSnapshotLine(models.Model):
         return expression.normalize_domain(
             expression.OR([snapshot._customer_domain() for snapshot in snapshots])
         )
+
+    @api.model
+    def _merge_customers(self, src_partners, dst_partner):
+        """Partners merged into ``dst_partner``: the history becomes one
+        customer's. At each snapshot where several of them held a row, the
+        destination's row holds (else the first source's) and the snapshot
+        counts one customer fewer per extra row; the rows are then written
+        again for ``dst_partner`` as runs of equal values, so that no
+        snapshot counts the merged customer twice."""
+        partner_ids = [dst_partner.id] + src_partners.ids
+        cr = self.env.cr
+        cr.execute(
+            """
+            CREATE TEMP TABLE pg_temp.relation_pyramid_merge_held ON COMMIT DROP AS
+            SELECT snapshot.id AS snapshot_id, snapshot.company_id,
+                   snapshot.date, line.lifecycle, line.level, line.revenue,
+                   array_position(%(partner_ids)s, line.partner_id) AS priority,
+                   COUNT(*) OVER (PARTITION BY snapshot.id) AS rows_held
+              FROM relation_pyramid_snapshot_line line
+              JOIN relation_pyramid_snapshot start ON start.id = line.snapshot_id
+              JOIN relation_pyramid_snapshot snapshot
+                ON snapshot.company_id = start.company_id
+               AND snapshot.date >= line.date
+               AND (line.date_to IS NULL OR snapshot.date < line.date_to)
+             WHERE line.partner_id = ANY(%(partner_ids)s)
+            """,
+            {"partner_ids": partner_ids},
+        )
+        cr.execute(
+            """
+            UPDATE relation_pyramid_snapshot snapshot
+               SET customer_count = snapshot.customer_count - extra.rows
+              FROM (SELECT snapshot_id, MAX(rows_held) - 1 AS rows
+                      FROM pg_temp.relation_pyramid_merge_held
+                     GROUP BY snapshot_id HAVING MAX(rows_held) > 1) extra
+             WHERE extra.snapshot_id = snapshot.id
+            """
+        )
+        cr.execute(
+            "DELETE FROM relation_pyramid_snapshot_line WHERE partner_id = ANY(%s)",
+            (partner_ids,),
+        )
+        # One row per run of consecutive snapshots (of the company) at which
+        # the kept row has the same values; it ends at the snapshot after.
+        cr.execute(
+            """
+            WITH ordered AS (
+                SELECT id, company_id, date,
+                       ROW_NUMBER() OVER (PARTITION BY company_id ORDER BY date)
+                           AS position
+                  FROM relation_pyramid_snapshot
+                 WHERE company_id IN (SELECT company_id
+                                        FROM pg_temp.relation_pyramid_merge_held)
+            ), kept AS (
+                SELECT DISTINCT ON (held.snapshot_id) held.*, ordered.position
+                  FROM pg_temp.relation_pyramid_merge_held held
+                  JOIN ordered ON ordered.id = held.snapshot_id
+                 ORDER BY held.snapshot_id, held.priority
+            ), runs AS (
+                SELECT kept.*,
+                       kept.position - ROW_NUMBER() OVER (
+                           PARTITION BY company_id, lifecycle, level, revenue
+                           ORDER BY position) AS run
+                  FROM kept
+            ), bounds AS (
+                SELECT company_id, lifecycle, level, revenue,
+                       MIN(position) AS first, MAX(position) AS last
+                  FROM runs
+                 GROUP BY company_id, lifecycle, level, revenue, run
+            )
+            INSERT INTO relation_pyramid_snapshot_line
+                   (snapshot_id, date, date_to, partner_id, lifecycle, level, revenue)
+            SELECT first.id, first.date, after.date, %(dst)s,
+                   bounds.lifecycle, bounds.level, bounds.revenue
+              FROM bounds
+              JOIN ordered first ON first.company_id = bounds.company_id
+                                AND first.position = bounds.first
+              LEFT JOIN ordered after ON after.company_id = bounds.company_id
+                                     AND after.position = bounds.last + 1
+            """,
+            {"dst": dst_partner.id},
+        )
+        cr.execute("DROP TABLE pg_temp.relation_pyramid_merge_held")
+        self.invalidate_cache()
+        self.env["relation.pyramid.snapshot"].invalidate_cache()

@@ -6,12 +6,17 @@
   matrix is saved but a read-only SQL view over the snapshot rows (always
   current, nothing refers to a partner): drop the table of earlier versions
   (only if it is one) so that the model's ``init`` can create the view.
-- the company rules of the matrices and of their customers follow Odoo's
-  multi-company convention (the user's company and its subsidiaries): they
-  are loaded as ``noupdate`` data, which an upgrade does not rewrite, so
-  delete them here and the upgrade creates them anew."""
+- the company rules (settings, pyramid rows, snapshots and their rows,
+  matrices and their customers) follow Odoo's multi-company convention (the
+  user's company and its subsidiaries): they are loaded as ``noupdate``
+  data, which an upgrade does not rewrite, so delete them here and the
+  upgrade creates them anew."""
 
 RENEWED_RULES = (
+    "relation_pyramid_profile_rule_company",
+    "relation_pyramid_line_rule_company",
+    "relation_pyramid_snapshot_rule_company",
+    "relation_pyramid_snapshot_line_rule_company",
     "relation_pyramid_migration_rule_company",
     "relation_pyramid_migration_line_rule_company",
 )
