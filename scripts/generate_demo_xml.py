@@ -965,6 +965,10 @@ class Generator:
             ' model="res.company"/>' % company
         )
         write("        </function>")
+        # The Dutch way of writing an amount: the euro sign first (€ 113.065,92).
+        write('        <record id="base.EUR" model="res.currency">')
+        field("position", "before")
+        write("        </record>")
         write(
             '        <record id="base.main_partner" model="res.partner" context=%s>'
             % quoteattr("{'tracking_disable': True}")
