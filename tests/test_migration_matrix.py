@@ -360,7 +360,13 @@ class TestMatrixForm(MatrixCase):
 class TestMatrixRights(MatrixCase):
     def test_salespeople_change_only_their_own_matrices_managers_all(self):
         theirs = self.migration.sudo(self.seller_own_2)
-        self.assertEqual(theirs.name, "%s → %s" % (FROM, TO))
+        # dates in the user's format (English: month/day/year)
+        self.assertEqual(theirs.name, "06/30/2025 → 06/30/2026")
+        dutch = self.migration.with_context(lang="nl_NL")
+        self.assertEqual(dutch.name, "30-06-2025 → 30-06-2026")
+        self.assertEqual(
+            dutch.snapshot_from_id.name_get(), [(self.snapshot_from.id, "30-06-2025")]
+        )
         self.assertTrue(theirs.matrix_html)
         for attempt in (
             lambda: theirs.write({"snapshot_from_id": self.snapshot_from.id}),

@@ -6,6 +6,7 @@ from psycopg2 import sql
 
 from odoo import _, api, fields, models, tools
 from odoo.exceptions import UserError, ValidationError
+from odoo.tools.misc import format_date
 
 from .relation_pyramid_engine import ACTIVE_LEVELS, LEVELS
 
@@ -87,10 +88,11 @@ class RelationPyramidMigration(models.Model):
 
     @api.depends("date_from", "date_to")
     def _compute_name(self):
+        """'30/09/2026 → 02/12/2026', dates in the user's format."""
         for migration in self:
             migration.name = "%s → %s" % (
-                migration.date_from or "?",
-                migration.date_to or "?",
+                format_date(self.env, migration.date_from) or "?",
+                format_date(self.env, migration.date_to) or "?",
             )
 
     @api.multi

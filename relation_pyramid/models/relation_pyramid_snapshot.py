@@ -64,6 +64,13 @@ class RelationPyramidSnapshot(models.Model):
     ]
 
     @api.multi
+    def name_get(self):
+        """The reference date in the user's format (31/12/2025 in Dutch)."""
+        return [
+            (snapshot.id, format_date(self.env, snapshot.date)) for snapshot in self
+        ]
+
+    @api.multi
     def _customer_domain(self):
         """The snapshot rows that hold at this snapshot's date: one per
         customer in the pyramid of its company at that date."""
