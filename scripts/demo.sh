@@ -16,8 +16,10 @@ installed() {
 
 if db_exists "$RP_DEMO_DB" && installed "$RP_DEMO_DB"; then
     say "updating relation_pyramid in the existing $RP_DEMO_DB"
+    # Dutch first: demo data is noupdate, its function that loads Dutch does
+    # not run on an update, but new demo customers are Dutch.
     "$RP_ROOT/bin/odoo" -d "$RP_DEMO_DB" -u relation_pyramid --stop-after-init \
-        --http-port=8169 --logfile="$RP_LOCAL/log/update-$RP_DEMO_DB.log" \
+        --load-language=nl_NL --http-port=8169 --logfile="$RP_LOCAL/log/update-$RP_DEMO_DB.log" \
         || die "updating the addon failed (see .local/log/update-$RP_DEMO_DB.log)"
 else
     "$RP_ROOT/scripts/create_db.sh" "$RP_DEMO_DB"
