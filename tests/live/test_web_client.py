@@ -28,8 +28,14 @@ def test_kanban_columns_are_the_levels_with_their_customers(web, admin, pyramid)
     page = web.page
     shown = {}
     cards = {}
+    folded = {}
     for group in page.query_selector_all(".o_kanban_view .o_kanban_group"):
         title = group.query_selector(".o_column_title").inner_text().strip()
+        # A folded column (an empty level) is titled "Big (0)".
+        is_folded = "o_column_folded" in (group.get_attribute("class") or "")
+        if is_folded:
+            title = re.sub(r" \(\d+\)$", "", title)
+        folded[title] = is_folded
         names = web.texts(
             ".o_kanban_record:not(.o_kanban_ghost) .o_kanban_record_title", group
         )
@@ -44,6 +50,8 @@ def test_kanban_columns_are_the_levels_with_their_customers(web, admin, pyramid)
     # Every level is a column, from the top of the pyramid down.
     assert list(shown) == list(LEVELS.values())
     assert shown == {LEVELS[key]: count for key, (count, _rev) in expected.items()}
+    # The empty levels are folded, the others open.
+    assert folded == {LEVELS[key]: not count for key, (count, _rev) in expected.items()}
     # The top by definition: ceil(N * 1 %) customers or more (ties).
     cut, top_names = top_by_definition(lines, pyramid.profile["top_count_pct"])
     assert cut >= 1 and len(cards["Top"]) >= cut
