@@ -95,7 +95,7 @@ class TestDutchInOdoo(TransactionCase):
                 "relation_qualification",
             ]
         )
-        self.assertEqual(fields["service_preference_ids"]["string"], "Bedieningswensen")
+        self.assertEqual(fields["service_preference_ids"]["string"], "Contactvoorkeuren")
         self.assertEqual(fields["relation_motive_ids"]["string"], "Relatiemotieven")
         self.assertEqual(fields["pyramid_level"]["string"], "Piramideniveau")
         self.assertEqual(
@@ -123,7 +123,7 @@ class TestDutchInOdoo(TransactionCase):
         preferences = self.nl_env.ref(
             "relation_pyramid.relation_service_preference_menu"
         )
-        self.assertEqual(preferences.name, "Bedieningswensen")
+        self.assertEqual(preferences.name, "Contactvoorkeuren")
 
     def test_views(self):
         kanban_view = self.env.ref("relation_pyramid.relation_pyramid_line_view_kanban")
