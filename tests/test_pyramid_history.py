@@ -181,19 +181,26 @@ class TestRecomputeAndSnapshots(PyramidCase):
         self.assertTrue(all(profiles.mapped("last_recompute_date")))
 
     def test_cron_failure_of_one_company_keeps_its_levels_and_the_others_go_on(self):
+        # The cron recomputes at today's date: the orders of this test are
+        # dated yesterday, in the period whatever today is.
+        today = self.profile._reference_date()
+        yesterday = fields.Date.to_string(today - timedelta(days=1))
         other = self.env["res.company"].create({"name": "Failing"})
         other_customer = self._customer("Other", company_id=other.id)
-        self._order(other_customer, 300, IN_PERIOD, company=other)
+        self._order(other_customer, 300, yesterday, company=other)
         profiles = self.env["relation.pyramid.profile"]._ensure_profiles()
         other_profile = profiles.filtered(lambda p: p.company_id == other)
-        self._recompute(other_profile, reference=REFERENCE)
+        self._recompute(other_profile, reference=fields.Date.to_string(today))
         other_row = self._lines(other)
         self.assertEqual(other_row.revenue, 300)
         # A second order changes the failing company's row at once (1000);
         # the nightly snapshot would keep that change, but the database
         # refuses any snapshot row of that company (a lock timeout, a bug).
-        self._order(other_customer, 700, IN_PERIOD, company=other)
+        self._order(other_customer, 700, yesterday, company=other)
         self.assertEqual(other_row.revenue, 1000)
+        # The main company: Recent bought 10000 yesterday, more than anybody
+        # else (Big 1000 + 200): top at today's date whatever today is.
+        self._order(self._customer("Recent"), 10000, yesterday)
         self.env.cr.execute(
             """
             CREATE FUNCTION relation_pyramid_test_refuse() RETURNS trigger AS $$
@@ -210,6 +217,7 @@ class TestRecomputeAndSnapshots(PyramidCase):
             """
             % other.id
         )
+        before_cron = fields.Datetime.now()
         with self.assertLogs(
             "odoo.addons.relation_pyramid.models.relation_pyramid_profile", "ERROR"
         ) as logs:
@@ -217,19 +225,19 @@ class TestRecomputeAndSnapshots(PyramidCase):
         self.assertIn("Customer pyramid of Failing: recompute failed", logs.output[0])
         self.assertEqual(len(logs.output), 1)
         # The failing company keeps its row, its snapshot and its last date.
+        today = fields.Date.to_string(today)
         self.assertEqual(self._lines(other), other_row)
         self.assertEqual(other_row.revenue, 1000)
-        self.assertEqual(other_profile.last_reference_date, REFERENCE)
+        self.assertEqual(other_profile.last_reference_date, today)
         snapshots = self.env["relation.pyramid.snapshot"].search(
             [("company_id", "=", other.id)]
         )
-        self.assertEqual(snapshots.mapped("date"), [REFERENCE])
-        # The main company was recomputed at today's date all the same.
-        self.assertEqual(
-            self.profile.last_reference_date,
-            fields.Date.to_string(self.profile._reference_date()),
-        )
-        self.assertEqual(self._levels()["Big"], "top")
+        self.assertEqual(snapshots.mapped("date"), [today])
+        # The main company was recomputed at today's date all the same: its
+        # snapshot of today holds Recent, top.
+        self.assertEqual(self.profile.last_reference_date, today)
+        self.assertGreaterEqual(self.profile.last_recompute_date, before_cron)
+        self.assertEqual(self._snapshot_levels(today)["Recent"], "top")
 
 
 class TestRecomputeApi(PyramidCase):

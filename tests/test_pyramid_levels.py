@@ -1,6 +1,10 @@
 """Pyramid levels by rank of period revenue (DOMAIN.md, 'Pyramid level'):
 top if rank <= ceil(N*1%), big if <= ceil(N*5%), medium if <= ceil(N*20%),
 else small; equal revenue shares the better rank."""
+from datetime import timedelta
+
+from odoo import fields
+
 from .pyramid_common import IN_PERIOD, PyramidCase
 
 
@@ -187,8 +191,13 @@ class TestUpsellGap(PyramidCase):
         self._recompute_ten_customers()
         first = self._customer("Newcomer 850")
         second = self._customer("Newcomer 900")
-        orders = self._order(first, 850, "2026-06-01")
-        orders |= self._order(second, 900, "2026-06-01")
+        # The refresh places them at today's date: orders of yesterday are in
+        # its period whatever today is.
+        yesterday = fields.Date.to_string(
+            self.profile._reference_date() - timedelta(days=1)
+        )
+        orders = self._order(first, 850, yesterday)
+        orders |= self._order(second, 900, yesterday)
         self.env["relation.pyramid.profile"]._refresh_customers(orders)
         lines = self._lines()
         figures = {
