@@ -62,6 +62,17 @@ if [ "${RP_LIVE_KEEP_DB:-0}" != 1 ]; then
     "$RP_ROOT/scripts/create_db.sh" "$RP_LIVE_DB"
 fi
 
+# Reports are rendered by wkhtmltopdf, which fetches their styles from
+# web.base.url with the user's session: the server of this run, not the
+# default http://localhost:8069 (nothing, or another server of the machine).
+PGPASSWORD="$RP_DB_PASSWORD" psql -q -h 127.0.0.1 -p "$RP_PGPORT" -U "$RP_DB_USER" \
+    -d "$RP_LIVE_DB" -v url="http://127.0.0.1:$RP_LIVE_PORT" <<'SQL'
+INSERT INTO ir_config_parameter (key, value, create_date, write_date)
+VALUES ('web.base.url', :'url', now(), now()),
+       ('web.base.url.freeze', 'True', now(), now())
+ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, write_date = now();
+SQL
+
 port_taken "$RP_LIVE_PORT" && die "port $RP_LIVE_PORT is taken: set RP_LIVE_PORT to a free port"
 mkdir -p "$(dirname "$LIVE_LOG")"
 : > "$LIVE_LOG"

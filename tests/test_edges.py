@@ -180,3 +180,28 @@ class TestOnlyItsOwnTables(PyramidCase):
             self.env.cr.execute("SELECT note FROM public.%s" % table)
             self.assertEqual(self.env.cr.fetchall(), [("keep me",)], table)
         self.assertEqual(self._levels(), {"Customer": "top"})
+
+
+class TestNightlyRunLocks(PyramidCase):
+    """The nightly run holds the company's locks in a session of its own
+    while the recompute runs in another transaction."""
+
+    def _session(self):
+        cr = self.registry.cursor()
+        self.addCleanup(cr.close)
+        self.addCleanup(cr.rollback)
+        return api.Environment(cr, SUPERUSER_ID, {})["relation.pyramid.profile"].browse(
+            self.profile.id
+        )
+
+    def test_locks_held_by_the_nightly_run_exclude_other_recomputes(self):
+        holder, other = self._session(), self._session()
+        self.assertTrue(holder._hold_company_locks())
+        # beyond the holder's transaction
+        holder.env.cr.commit()
+        self.assertFalse(other._hold_company_locks())
+        with self.assertRaises(UserError):
+            self.profile.action_recompute(reference_date=REFERENCE)
+        holder._release_company_locks()
+        self.assertTrue(other._hold_company_locks())
+        other._release_company_locks()

@@ -125,6 +125,40 @@ class RelationPyramidEngine(models.AbstractModel):
             )
 
     @api.multi
+    def _hold_company_locks(self):
+        """The locks of ``_lock_company(wait_for_refreshes=True)`` held by
+        this database session beyond its transaction, for a recompute run in
+        another transaction that starts once they are held (its snapshot
+        then sees every refresh that came before: none of their rows can
+        conflict). False if another recompute of the company runs. Release
+        them with ``_release_company_locks``."""
+        self.ensure_one()
+        cr = self.env.cr
+        cr.execute(
+            "SELECT pg_try_advisory_lock(%s, %s)",
+            (LOCK_NAMESPACE_RECOMPUTE, self.company_id.id),
+        )
+        if not cr.fetchone()[0]:
+            return False
+        cr.execute(
+            "SELECT pg_advisory_lock(%s, %s)", (LOCK_NAMESPACE_ROWS, self.company_id.id)
+        )
+        return True
+
+    @api.multi
+    def _release_company_locks(self):
+        self.ensure_one()
+        self.env.cr.execute(
+            "SELECT pg_advisory_unlock(%s, %s), pg_advisory_unlock(%s, %s)",
+            (
+                LOCK_NAMESPACE_ROWS,
+                self.company_id.id,
+                LOCK_NAMESPACE_RECOMPUTE,
+                self.company_id.id,
+            ),
+        )
+
+    @api.multi
     def _lock_rows_for_refresh(self):
         """A refresh shares the company's rows with other refreshes and waits
         while a recompute of the company runs."""

@@ -298,8 +298,12 @@ class RelationPyramidProfile(models.Model):
         own (in a savepoint in tests): a company whose recompute fails keeps
         its previous levels and snapshots, a company being recomputed by
         someone else is skipped, and the other companies are recomputed all
-        the same. Each company's transaction starts after the previous one
-        ended, so its recompute reads what was committed before its locks."""
+        the same.
+
+        Outside tests, a second database session first takes the company's
+        locks (waiting for the refreshes of orders being confirmed), then
+        the company's transaction starts: it reads everything committed
+        before, so no refresh can have changed a row it writes."""
         if getattr(threading.currentThread(), "testing", False):
             for profile in self._ensure_profiles():
                 profile._cron_recompute_company()
@@ -307,25 +311,32 @@ class RelationPyramidProfile(models.Model):
         with self.pool.cursor() as cr:
             profile_ids = self.with_env(self.env(cr=cr))._ensure_profiles().ids
         for profile_id in profile_ids:
-            with self.pool.cursor() as cr:
-                self.with_env(self.env(cr=cr)).browse(
-                    profile_id
-                )._cron_recompute_company()
+            with self.pool.cursor() as lock_cr:
+                holder = self.with_env(self.env(cr=lock_cr)).browse(profile_id)
+                if not holder._hold_company_locks():
+                    holder._log_skipped()
+                    continue
+                try:
+                    with self.pool.cursor() as cr:
+                        self.with_env(self.env(cr=cr)).browse(
+                            profile_id
+                        )._cron_recompute_company(locked=True)
+                finally:
+                    holder._release_company_locks()
 
     @api.multi
-    def _cron_recompute_company(self):
+    def _cron_recompute_company(self, locked=False):
+        """Recompute the company at today; ``locked``: its locks are held by
+        another session of this run (``_hold_company_locks``)."""
         self.ensure_one()
         try:
             with self.env.cr.savepoint():
-                self._lock_company(wait_for_refreshes=True)
+                if not locked:
+                    self._lock_company(wait_for_refreshes=True)
                 self._recompute(self._reference_date())
         except RecomputeRunning:
             self.invalidate_cache()
-            _logger.warning(
-                "Customer pyramid of %s: skipped, another recompute of this "
-                "company is running",
-                self.company_id.name,
-            )
+            self._log_skipped()
         except Exception:  # pylint: disable=broad-except
             # Whatever the cause (a lock, a rate missing, a bug), the
             # scheduled action must go on with the next company.
@@ -335,6 +346,14 @@ class RelationPyramidProfile(models.Model):
                 "the previous levels are kept",
                 self.company_id.name,
             )
+
+    @api.multi
+    def _log_skipped(self):
+        _logger.warning(
+            "Customer pyramid of %s: skipped, another recompute of this "
+            "company is running",
+            self.company_id.name,
+        )
 
     @api.model
     def _refresh_customers(self, orders):
