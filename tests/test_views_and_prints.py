@@ -154,10 +154,15 @@ class TestPartnerHeader(ViewsAndPrintsCase):
             "relation_pyramid.relation_pyramid_snapshot_line_action_partner"
         )
         self.assertTrue(box.xpath(".//button[@name='%d']" % history.id))
-        # The buttons open the commercial partner's row and history.
-        for button in box.xpath(".//button[@type='action']"):
-            if "search_default_partner_id" in (button.get("context") or ""):
-                self.assertIn("commercial_partner_id", button.get("context"))
+        # The buttons open the commercial partner's row and history (other
+        # apps' buttons, CRM's opportunities say, are theirs).
+        row = self.env.ref("relation_pyramid.relation_pyramid_line_action_partner")
+        for action in (row, history):
+            button = box.xpath(".//button[@name='%d']" % action.id)[0]
+            self.assertIn(
+                "'search_default_partner_id': commercial_partner_id",
+                button.get("context"),
+            )
 
     def test_other_employees_see_no_pyramid_in_the_header(self):
         arch = self._form(self.employee)
