@@ -156,3 +156,33 @@ class TestRefresh(PyramidCase):
         target = self._customer("Target")
         target.write({"relation_qualification": "suspect"})
         self.assertEqual(self._row(target)[:2], ("suspect", "suspect"))
+
+
+class TestRefreshMovesTheOthersLevels(PyramidCase):
+    def test_a_newcomer_moves_the_customers_at_the_cut_offs(self):
+        # C01 .. C11 with 1100, 1000, ..., 100. N = 11: top and big end at
+        # position ceil(0.11) = ceil(0.55) = 1, medium at ceil(2.2) = 3:
+        # C01 top, C02 and C03 medium, the others small.
+        for index in range(11):
+            self._order(self._customer("C%02d" % (index + 1)), 1100 - 100 * index,
+                        IN_PERIOD)
+        self._recompute()
+        levels = self._levels()
+        self.assertEqual(
+            [levels["C01"], levels["C02"], levels["C03"], levels["C04"]],
+            ["top", "medium", "medium", "small"],
+        )
+        # A newcomer of 2000 confirmed: N = 12, top and big end at position
+        # ceil(0.12) = ceil(0.6) = 1, medium at ceil(2.4) = 3: the newcomer is
+        # top, C01 (now second) and C02 (third) medium, C03 (fourth) small.
+        newcomer = self._customer("Newcomer")
+        order = self._order(newcomer, 2000, IN_PERIOD, state="draft")
+        order.action_confirm()
+        levels = self._levels()
+        self.assertEqual(
+            [levels[name] for name in ("Newcomer", "C01", "C02", "C03", "C04")],
+            ["top", "medium", "medium", "small", "small"],
+        )
+        # as a recompute at that moment places them
+        self.profile.action_recompute()
+        self.assertEqual(self._levels(), levels)

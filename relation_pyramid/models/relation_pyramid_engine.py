@@ -26,6 +26,7 @@ each step that makes one documents its columns.
 """
 import datetime
 import logging
+import math
 from decimal import Decimal
 
 import pytz
@@ -622,6 +623,81 @@ class RelationPyramidEngine(models.AbstractModel):
                              WHERE lifecycle = 'active') active
                   ) standing ON lifecycle.lifecycle = 'active'
                  WHERE lifecycle.lifecycle IS NOT NULL"""
+
+    @api.multi
+    def _relevel_others(self):
+        """After a refresh, the other customers' levels as a recompute at
+        that moment would place them, where the profile's mode lets that be
+        done without ranking everyone (their ranks, shares and gaps follow at
+        the next recompute). Share of customers: the refreshed customers
+        change N and the ranks below them, so the cut-off positions
+        ceil(N * c) fall on other customers; a customer is at a level when
+        their revenue reaches the revenue at its cut-off position (ties share
+        the better rank). Only the rows between the old and the new floor of
+        a level can be placed wrongly: those are updated. Thresholds: levels
+        follow one's own revenue, nothing to do. ABC: left to the recompute
+        (each cut-off needs a running sum over the customers above it)."""
+        self.ensure_one()
+        if self.level_mode != "count":
+            return
+        cr = self.env.cr
+        company_id = self.company_id.id
+        cr.execute(
+            """
+            SELECT COUNT(*) FROM relation_pyramid_line
+             WHERE company_id = %s AND revenue > 0 AND lifecycle = 'active'
+            """,
+            (company_id,),
+        )
+        active_count = cr.fetchone()[0]
+        new_floors = {}
+        for level in ("top", "big", "medium"):
+            position = math.ceil(
+                active_count * self._as_numeric(self[level + "_count_pct"]) / 100
+            )
+            cr.execute(
+                """
+                SELECT revenue FROM relation_pyramid_line
+                 WHERE company_id = %s AND revenue > 0 AND lifecycle = 'active'
+                 ORDER BY revenue DESC, id OFFSET %s LIMIT 1
+                """,
+                (company_id, max(position - 1, 0)),
+            )
+            row = cr.fetchone() if position else None
+            new_floors[level] = row[0] if row else Decimal("Infinity")
+        old_floors = self._current_floors([])
+        bands = [
+            sorted((old_floors["floor_" + level], new_floors[level]))
+            for level in ("top", "big", "medium")
+        ]
+        cr.execute(
+            """
+            UPDATE relation_pyramid_line SET level = placed.level
+              FROM (SELECT id, CASE WHEN revenue >= %(top)s THEN 'top'
+                                    WHEN revenue >= %(big)s THEN 'big'
+                                    WHEN revenue >= %(medium)s THEN 'medium'
+                                    ELSE 'small' END AS level
+                      FROM relation_pyramid_line
+                     WHERE company_id = %(company_id)s AND lifecycle = 'active'
+                       AND revenue > 0
+                       AND (revenue BETWEEN %(low_top)s AND %(high_top)s
+                            OR revenue BETWEEN %(low_big)s AND %(high_big)s
+                            OR revenue BETWEEN %(low_medium)s AND %(high_medium)s)
+                   ) placed
+             WHERE placed.id = relation_pyramid_line.id
+               AND placed.level <> relation_pyramid_line.level
+            """,
+            dict(
+                new_floors,
+                company_id=company_id,
+                **{
+                    "%s_%s" % (bound, level): band[index]
+                    for level, band in zip(("top", "big", "medium"), bands)
+                    for index, bound in enumerate(("low", "high"))
+                }
+            ),
+        )
+        self.env["relation.pyramid.line"].invalidate_cache()
 
     @api.multi
     def _level_sql_count(self):

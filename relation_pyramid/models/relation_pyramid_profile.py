@@ -394,6 +394,7 @@ class RelationPyramidProfile(models.Model):
                 )
             profile._compute_result(reference_date, partner_ids)
             profile._write_lines(partner_ids)
+            profile._relevel_others()
 
     @api.model
     def _merge_customers(self, src_partners, dst_partner):
