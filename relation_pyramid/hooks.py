@@ -3,14 +3,14 @@
 from odoo import SUPERUSER_ID, _, api
 from odoo.exceptions import UserError
 
-# The engine uses CTEs "AS MATERIALIZED" (PostgreSQL 12) and "SET LOCAL jit"
-# (PostgreSQL 11).
-MIN_POSTGRES_VERSION = 120000
+# The engine compares with numeric 'Infinity' (PostgreSQL 14), uses CTEs
+# "AS MATERIALIZED" (12) and "SET LOCAL jit" (11).
+MIN_POSTGRES_VERSION = 140000
 
 
 def check_postgres_version(version_num):
-    """Refuse a PostgreSQL server older than 12; ``version_num`` is the
-    server's ``server_version_num`` (120000 for 12.0, 90624 for 9.6.24)."""
+    """Refuse a PostgreSQL server older than 14; ``version_num`` is the
+    server's ``server_version_num`` (140000 for 14.0, 90624 for 9.6.24)."""
     version_num = int(version_num)
     if version_num >= MIN_POSTGRES_VERSION:
         return
@@ -21,13 +21,13 @@ def check_postgres_version(version_num):
             version_num // 10000, version_num // 100 % 100, version_num % 100
         )
     raise UserError(
-        _("Relation Pyramid needs PostgreSQL 12 or newer; this server runs %s.")
+        _("Relation Pyramid needs PostgreSQL 14 or newer; this server runs %s.")
         % version
     )
 
 
 def pre_init_hook(cr):
-    """Stop the installation on a PostgreSQL server older than 12."""
+    """Stop the installation on a PostgreSQL server older than 14."""
     cr.execute("SELECT current_setting('server_version_num')::integer")
     check_postgres_version(cr.fetchone()[0])
 

@@ -1,6 +1,6 @@
-"""The addon needs PostgreSQL 12 or newer (CTEs ``AS MATERIALIZED``,
-``SET LOCAL jit``): installing it on an older server stops with a message
-that says so. No old server is at hand, so the check is tested as the
+"""The addon needs PostgreSQL 14 or newer (numeric ``'Infinity'``, CTEs
+``AS MATERIALIZED``, ``SET LOCAL jit``): installing it on an older server
+stops with a message that says so. No old server is at hand, so the check is tested as the
 function the pre-init hook calls with the server's ``server_version_num``."""
 from odoo.exceptions import UserError
 from odoo.modules.module import load_information_from_description_file
@@ -21,21 +21,22 @@ class TestPostgresVersion(TransactionCase):
         # 110005 = 11 * 10000 + 5: PostgreSQL 11.5.
         self.assertEqual(
             self._refused(110005),
-            "Relation Pyramid needs PostgreSQL 12 or newer; this server runs 11.5.",
+            "Relation Pyramid needs PostgreSQL 14 or newer; this server runs 11.5.",
         )
         # Before 10 the number is major.minor.patch: 90624 = 9.6.24.
         self.assertIn("this server runs 9.6.24.", self._refused(90624))
-        # The last release before 12: 11.22.
-        self.assertIn("this server runs 11.22.", self._refused(110022))
+        # The last releases before 14: 13.18, 12.22 (numeric has no infinity).
+        self.assertIn("this server runs 13.18.", self._refused(130018))
+        self.assertIn("this server runs 12.22.", self._refused(120022))
 
-    def test_12_and_newer_pass(self):
-        for version_num in (120000, 120022, 150018, 170000):
+    def test_14_and_newer_pass(self):
+        for version_num in (140000, 140015, 150018, 170000):
             self.assertIsNone(check_postgres_version(version_num))
 
     def test_hook_reads_the_real_server_version(self):
         # This cluster is PostgreSQL 15: the hook lets the install go on.
         self.env.cr.execute("SHOW server_version_num")
-        self.assertGreaterEqual(int(self.env.cr.fetchone()[0]), 120000)
+        self.assertGreaterEqual(int(self.env.cr.fetchone()[0]), 140000)
         self.assertIsNone(pre_init_hook(self.env.cr))
 
     def test_install_runs_the_hook(self):
