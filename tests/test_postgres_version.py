@@ -1,7 +1,8 @@
 """The addon needs PostgreSQL 14 or newer (numeric ``'Infinity'``, CTEs
 ``AS MATERIALIZED``, ``SET LOCAL jit``): installing it on an older server
-stops with a message that says so. No old server is at hand, so the check is tested as the
-function the pre-init hook calls with the server's ``server_version_num``."""
+stops with a message that says so. No old server is at hand, so the check
+is tested as the function the pre-init hook calls with the server's
+``server_version_num``."""
 from odoo.exceptions import UserError
 from odoo.modules.module import load_information_from_description_file
 from odoo.tests.common import TransactionCase

@@ -95,7 +95,9 @@ class TestDutchInOdoo(TransactionCase):
                 "relation_qualification",
             ]
         )
-        self.assertEqual(fields["service_preference_ids"]["string"], "Contactvoorkeuren")
+        self.assertEqual(
+            fields["service_preference_ids"]["string"], "Contactvoorkeuren"
+        )
         self.assertEqual(fields["relation_motive_ids"]["string"], "Relatiemotieven")
         self.assertEqual(fields["pyramid_level"]["string"], "Piramideniveau")
         self.assertEqual(
