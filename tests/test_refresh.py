@@ -2,6 +2,10 @@
 customer's level is the one a recompute at that moment would give them,
 in every mode. Orders are confirmed through ``action_confirm()``, cancelled
 through ``action_cancel()``, changed through ``write`` as the web client does."""
+from datetime import timedelta
+
+from odoo import fields
+
 from .pyramid_common import IN_PERIOD, PyramidCase
 
 
@@ -163,10 +167,14 @@ class TestRefreshMovesTheOthersLevels(PyramidCase):
         # C01 .. C11 with 1100, 1000, ..., 100. N = 11: top and big end at
         # position ceil(0.11) = ceil(0.55) = 1, medium at ceil(2.2) = 3:
         # C01 top, C02 and C03 medium, the others small.
+        # The refresh and the last recompute place them at today's date:
+        # orders of yesterday, recomputed at today, whatever today is.
+        today = self.profile._reference_date()
+        yesterday = fields.Date.to_string(today - timedelta(days=1))
         for index in range(11):
             self._order(self._customer("C%02d" % (index + 1)), 1100 - 100 * index,
-                        IN_PERIOD)
-        self._recompute()
+                        yesterday)
+        self._recompute(reference=fields.Date.to_string(today))
         levels = self._levels()
         self.assertEqual(
             [levels["C01"], levels["C02"], levels["C03"], levels["C04"]],
@@ -176,7 +184,7 @@ class TestRefreshMovesTheOthersLevels(PyramidCase):
         # ceil(0.12) = ceil(0.6) = 1, medium at ceil(2.4) = 3: the newcomer is
         # top, C01 (now second) and C02 (third) medium, C03 (fourth) small.
         newcomer = self._customer("Newcomer")
-        order = self._order(newcomer, 2000, IN_PERIOD, state="draft")
+        order = self._order(newcomer, 2000, yesterday, state="draft")
         order.action_confirm()
         levels = self._levels()
         self.assertEqual(
