@@ -234,3 +234,18 @@ class TestSnapshotChanges(PyramidCase):
         self._snapshot(D1).sudo(users["manager"]).unlink()
         self.assertFalse(self._snapshot(D1))
         self.assertEqual(self._customers(D3), self.AT_D3)
+
+    def test_a_snapshot_is_found_by_its_date_as_the_user_writes_it(self):
+        self.profile.action_backfill_snapshots([D1])
+        snapshot = self._snapshot(D1)
+        year, month, day = D1.split("-")
+        snapshots = self.env["relation.pyramid.snapshot"]
+        for lang, typed in (
+            ("nl_NL", "%s-%s-%s" % (day, month, year)),
+            ("en_US", "%s/%s/%s" % (month, day, year)),
+            ("en_US", "%s-%s" % (year, month)),  # part of the ISO date
+        ):
+            found = snapshots.with_context(lang=lang).name_search(typed)
+            self.assertIn(snapshot.id, [row[0] for row in found], (lang, typed))
+        shown = snapshots.with_context(lang="nl_NL").browse(snapshot.id).name_get()
+        self.assertEqual(shown, [(snapshot.id, "%s-%s-%s" % (day, month, year))])

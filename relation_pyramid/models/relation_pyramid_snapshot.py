@@ -1,5 +1,6 @@
 # Copyright 2026 relation_pyramid authors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+import datetime
 import math
 
 from odoo import _, api, fields, models
@@ -69,6 +70,25 @@ class RelationPyramidSnapshot(models.Model):
         return [
             (snapshot.id, format_date(self.env, snapshot.date)) for snapshot in self
         ]
+
+    @api.model
+    def _name_search(
+        self, name="", args=None, operator="ilike", limit=100, name_get_uid=None
+    ):
+        """A snapshot is found by its date as the user writes it (31-12-2025
+        in Dutch), as it is shown, or by part of the ISO date (2025-12)."""
+        if name and operator in ("ilike", "=", "=ilike", "like"):
+            lang = self.env["res.lang"]._lang_get(self.env.lang or "en_US")
+            try:
+                day = datetime.datetime.strptime(name.strip(), lang.date_format)
+            except (ValueError, TypeError, AttributeError):
+                day = None
+            if day:
+                args = list(args or []) + [("date", "=", day.date())]
+                name = ""
+        return super()._name_search(
+            name, args, operator=operator, limit=limit, name_get_uid=name_get_uid
+        )
 
     @api.multi
     def _customer_domain(self):

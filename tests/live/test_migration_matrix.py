@@ -2,6 +2,7 @@
 only later snapshots offered as 'to', coloured cells with the counts read
 over XML-RPC, a cell that opens its customers, and the pivot."""
 
+import datetime
 import re
 from collections import Counter
 
@@ -35,9 +36,19 @@ def movement(from_level, to_level):
     return "same" if to_level == from_level else "down"
 
 
-def pick_many2one(page, field, text):
+def pick_many2one(page, field, text, shown=None):
+    """Type ``text`` into a many2one and pick the entry shown as ``shown``."""
     page.fill(".o_field_widget[name=%s] input" % field, text)
-    page.click("ul.ui-autocomplete:visible li a:text-is('%s')" % text)
+    page.click("ul.ui-autocomplete:visible li a:text-is('%s')" % (shown or text))
+
+
+def shown_date(admin, day):
+    """A date as the web client shows it to admin (the language's format)."""
+    lang = admin("res.users", "read", [admin.uid], ["lang"])[0]["lang"]
+    date_format = admin(
+        "res.lang", "search_read", [("code", "=", lang)], ["date_format"]
+    )[0]["date_format"]
+    return datetime.datetime.strptime(day, "%Y-%m-%d").strftime(date_format)
 
 
 def test_migration_matrix_from_two_snapshots(web, admin, pyramid):
@@ -49,15 +60,22 @@ def test_migration_matrix_from_two_snapshots(web, admin, pyramid):
         "new migration matrix form",
     )
     page = web.page
-    pick_many2one(page, "snapshot_from_id", snapshot_from["date"])
+    # snapshots are named by their date in the user's format; typed as the
+    # user writes it, the dropdown finds it
+    shown_from = shown_date(admin, snapshot_from["date"])
+    pick_many2one(page, "snapshot_from_id", shown_from)
     # 'to' offers the later snapshots only (the field's domain)
     page.click(".o_field_widget[name=snapshot_to_id] input")
     page.wait_for_selector("ul.ui-autocomplete:visible li a")
     offered = set(web.texts("ul.ui-autocomplete:visible li a")) - {"Search More..."}
     # newest first, seven at most (Odoo 11's many2one dropdown)
     later = sorted((s["date"] for s in pyramid.snapshots[1:]), reverse=True)[:7]
-    assert offered == set(later), offered
-    pick_many2one(page, "snapshot_to_id", snapshot_to["date"])
+    assert offered == {shown_date(admin, day) for day in later}, offered
+    # an ISO date finds it too
+    pick_many2one(
+        page, "snapshot_to_id", snapshot_to["date"],
+        shown_date(admin, snapshot_to["date"]),
+    )
     page.click(".o_form_button_save")
     web.wait_for(
         ".o_form_view.o_form_readonly .o_relation_pyramid_matrix_table",
