@@ -48,14 +48,6 @@ class TestPartnerMerge(PyramidCase):
             [self.kept.id, self.duplicate.id], self.kept
         )
         self.assertFalse(self.duplicate.exists())
-        # The merged customer's orders: 300 + 200 in the period, 500 before.
-        # N = 2: Other rank 1 top, Kept rank 2 (ceil(2 * 20 %) = 1): small.
-        self.assertEqual(
-            self._table(), {
-                "Other": ("active", "top", 1000.0, 1),
-                "Kept": ("active", "small", 500.0, 2),
-            },
-        )
         # History: at BEFORE only the duplicate held a row: it is Kept's now;
         # at REFERENCE both held one: Kept's own holds, one customer fewer.
         self.assertEqual(
@@ -68,3 +60,21 @@ class TestPartnerMerge(PyramidCase):
         )
         self.assertEqual(self._snapshot(BEFORE).customer_count, 2)
         self.assertEqual(self._snapshot(REFERENCE).customer_count, 2)
+        # The merged customer's row is refreshed at once (at today's date):
+        # what a recompute at that moment gives (whatever today is), with
+        # the duplicate's orders counted for it and no row of the duplicate.
+        merged = self._table()
+        self.assertEqual(set(merged), {"Other", "Kept"})
+        self.profile.action_recompute()
+        self.assertEqual(self._table()["Kept"][:3], merged["Kept"][:3])
+        # At REFERENCE the merged customer's orders are 300 + 200 in the
+        # period: N = 2, Other rank 1 top, Kept rank 2 (ceil(2 * 20 %) = 1):
+        # small.
+        self.profile.action_recompute(reference_date=REFERENCE)
+        self.assertEqual(
+            self._table(),
+            {
+                "Other": ("active", "top", 1000.0, 1),
+                "Kept": ("active", "small", 500.0, 2),
+            },
+        )
