@@ -70,8 +70,10 @@ class PyramidCase(SavepointCase):
                 order.action_done()
         elif state == "cancel":
             order.action_cancel()
-        elif state != "draft":
-            order.write({"state": state})
+        elif state == "sent":
+            # what sale's mail composer does once the quotation is e-mailed
+            # (mail.compose.message.send_mail with mark_so_as_sent)
+            order.state = "sent"
         return order
 
     def _recompute(self, profile=None, reference=REFERENCE):

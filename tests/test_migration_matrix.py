@@ -74,7 +74,7 @@ class MatrixCase(PyramidCase):
             cls._order(cls.customers[name], revenue, "2026-01-15")
         cls._order(cls.customers["F"], 99, "2026-01-15", state="draft")
         cls.profile.action_backfill_snapshots([FROM])
-        cls.lost_order.write({"state": "cancel"})
+        cls.lost_order.action_cancel()
         cls.profile.action_recompute(reference_date=TO)
         cls.snapshot_from = cls._snapshot(FROM)
         cls.snapshot_to = cls._snapshot(TO)

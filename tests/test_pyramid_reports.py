@@ -25,7 +25,7 @@ class MigrationCase(PyramidCase):
         # At FROM (N = 5): A top, B C D H small.
         cls.profile.action_backfill_snapshots([FROM])
         # H's order is cancelled afterwards: H has no row at TO (lost).
-        lost_order.write({"state": "cancel"})
+        lost_order.action_cancel()
         # At TO (N = 3): B top, A E small; C D inactive; F prospect.
         cls.profile.action_recompute(reference_date=TO)
         snapshots = cls.env["relation.pyramid.snapshot"]

@@ -34,7 +34,9 @@ def migrate(cr, version):
     )
     row = cr.fetchone()
     if row and row[0] == "r":
-        cr.execute("DROP TABLE IF EXISTS relation_pyramid_migration_line CASCADE")
+        cr.execute(
+            "DROP TABLE IF EXISTS public.relation_pyramid_migration_line CASCADE"
+        )
         # its foreign keys as Odoo recorded them, now gone with it
         cr.execute(
             """
