@@ -276,7 +276,8 @@ class ResPartner(models.Model):
         profile_fields = set(self._relation_profile_fields())
         syncing = self.env.context.get(SYNC_CONTEXT_KEY) is SYNC_TOKEN
         refresh = not syncing and bool(PYRAMID_PARTNER_FIELDS & set(vals))
-        commercial_before = self.mapped("commercial_partner_id")
+        # read only when a refresh follows: most partner writes need neither
+        commercial_before = self.mapped("commercial_partner_id") if refresh else None
         all_companies = "relation_qualification" in vals
         if syncing or not profile_fields & set(vals):
             result = super().write(vals)
