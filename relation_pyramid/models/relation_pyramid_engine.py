@@ -13,6 +13,7 @@ them; each step is a small method an addon can override:
    has any order; plus qualified partners without orders;
 3. ``_classify`` → ``RESULT_TABLE``: lifecycle, rank (ties share the better
    rank), shares, level (``_level_sql_<mode>``) and up-sell gap;
+   ``_complete_result`` adds the figures that follow from the levels;
 4. ``_write_lines``: the current rows (``relation.pyramid.line``): new ones
    inserted, changed ones updated, unchanged rows neither written nor locked;
 5. ``_write_snapshot`` (``relation.pyramid.engine.history``): the levels at
@@ -284,6 +285,21 @@ class RelationPyramidEngine(models.AbstractModel):
         self._gather_currency_factors(bounds)
         self._gather_revenue(bounds, partner_ids)
         self._classify(partner_ids)
+        self._complete_result(reference_date, bounds, partner_ids)
+
+    @api.multi
+    def _complete_result(self, reference_date, bounds, partner_ids=None):
+        """Add figures to ``RESULT_TABLE`` once the levels are placed (for
+        the rows and, where a snapshot keeps them, the history). An addition
+        extends this step: it adds its columns to the table, fills them, and
+        names those the rows mirror in ``_result_columns``. Nothing here."""
+
+    @api.model
+    def _result_columns(self):
+        """The columns of ``RESULT_TABLE`` that the stored rows
+        (``relation.pyramid.line``) mirror: ``RESULT_COLUMNS`` and those an
+        addition adds in ``_complete_result``."""
+        return list(RESULT_COLUMNS)
 
     @api.multi
     def _gather_currency_factors(self, bounds):
@@ -784,7 +800,7 @@ class RelationPyramidEngine(models.AbstractModel):
             "relation.pyramid.line",
             "company_id",
             self.company_id.id,
-            RESULT_COLUMNS,
+            self._result_columns(),
             partner_ids=partner_ids,
         )
 
