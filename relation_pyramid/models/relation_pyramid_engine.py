@@ -71,6 +71,10 @@ RESULT_COLUMNS = [
     "user_id",
     "country_id",
     "relation_motive_id",
+    "first_order_date",
+    "last_order_date",
+    "order_count",
+    "average_order_value",
 ]
 # Columns a snapshot row keeps: a row holds while they do not change.
 SNAPSHOT_COLUMNS = ["lifecycle", "level", "revenue"]
@@ -363,7 +367,10 @@ class RelationPyramidEngine(models.AbstractModel):
 
         Columns: ``partner_id`` (the commercial partner), ``revenue``,
         ``previous_revenue`` (rounded to the currency), ``bought_before``,
-        ``has_order`` (booleans).
+        ``has_order`` (booleans), ``first_order_date`` and
+        ``last_order_date`` (the company's local days of the first and the
+        last confirmed order up to the reference date, null if none),
+        ``order_count`` (confirmed orders in the period).
 
         One pass over the company's orders up to the reference date, grouped
         by the order's partner first: mapping those groups, not every order,
@@ -394,7 +401,10 @@ class RelationPyramidEngine(models.AbstractModel):
                    ROUND(COALESCE(SUM(by_partner.previous_revenue), 0), %(digits)s)
                        AS previous_revenue,
                    BOOL_OR(by_partner.bought_before) AS bought_before,
-                   TRUE AS has_order
+                   TRUE AS has_order,
+                   {first_order_day} AS first_order_date,
+                   {last_order_day} AS last_order_date,
+                   COALESCE(SUM(by_partner.order_count), 0) AS order_count
               FROM (
                 SELECT so.partner_id,
                        SUM(so.amount_untaxed * COALESCE(factor.factor, 1.0))
@@ -408,7 +418,14 @@ class RelationPyramidEngine(models.AbstractModel):
                            AS previous_revenue,
                        COALESCE(BOOL_OR(so.state IN ('sale', 'done')
                                         AND {day} < %(start)s),
-                                FALSE) AS bought_before
+                                FALSE) AS bought_before,
+                       MIN({day}) FILTER (WHERE so.state IN ('sale', 'done'))
+                           AS first_order_at,
+                       MAX({day}) FILTER (WHERE so.state IN ('sale', 'done'))
+                           AS last_order_at,
+                       COUNT(*) FILTER (WHERE so.state IN ('sale', 'done')
+                                          AND {day} >= %(start)s)
+                           AS order_count
                   FROM sale_order so
                   JOIN product_pricelist pricelist
                     ON pricelist.id = so.pricelist_id
@@ -430,14 +447,17 @@ class RelationPyramidEngine(models.AbstractModel):
                 local_day=self._local_day_sql(
                     "COALESCE(so.confirmation_date, so.date_order)"
                 ),
+                first_order_day=self._local_day_sql("MIN(by_partner.first_order_at)"),
+                last_order_day=self._local_day_sql("MAX(by_partner.last_order_at)"),
             ),
             params,
         )
         cr.execute(
             """
             INSERT INTO {revenue_table}
-                   (partner_id, revenue, previous_revenue, bought_before, has_order)
-            SELECT partner.id, 0, 0, FALSE, FALSE
+                   (partner_id, revenue, previous_revenue, bought_before, has_order,
+                    order_count)
+            SELECT partner.id, 0, 0, FALSE, FALSE, 0
               FROM res_partner partner
              WHERE partner.relation_qualification IS NOT NULL
                AND partner.active
@@ -495,7 +515,9 @@ class RelationPyramidEngine(models.AbstractModel):
         Columns: ``partner_id`` and ``RESULT_COLUMNS`` (``lifecycle``,
         ``level``, ``revenue``, ``previous_revenue``, ``rank``,
         ``revenue_share``, ``cumulative_share``, ``revenue_change_pct``,
-        ``upsell_gap``, ``user_id``, ``country_id``, ``relation_motive_id``),
+        ``upsell_gap``, ``user_id``, ``country_id``, ``relation_motive_id``,
+        ``first_order_date``, ``last_order_date``, ``order_count``,
+        ``average_order_value``: period revenue per order in the period),
         the columns the stored rows mirror.
 
         The levels follow the profile's mode. A few customers
@@ -542,6 +564,9 @@ class RelationPyramidEngine(models.AbstractModel):
             ), classified AS (
                 SELECT partner_id, lifecycle, revenue, previous_revenue,
                        user_id, country_id, relation_motive_id,
+                       first_order_date, last_order_date, order_count,
+                       ROUND(revenue / NULLIF(order_count, 0), %(digits)s)
+                           AS average_order_value,
                        CASE WHEN lifecycle = 'active' THEN {level_sql}
                             ELSE lifecycle END AS level,
                        CASE WHEN lifecycle = 'active' THEN active_rank END AS rank,
@@ -579,6 +604,7 @@ class RelationPyramidEngine(models.AbstractModel):
                 params,
                 active_levels=ACTIVE_LEVELS,
                 company_id=self.company_id.id,
+                digits=self.currency_id.decimal_places,
                 partner_ids=tuple(partner_ids or [0]),
             ),
         )

@@ -73,6 +73,22 @@ class RelationPyramidLine(models.Model):
         ondelete="set null",
         help="The customer's first relation motive at the last recompute.",
     )
+    first_order_date = fields.Date(
+        readonly=True, help="The day of the customer's first confirmed order."
+    )
+    last_order_date = fields.Date(
+        readonly=True,
+        help="The day of the customer's last confirmed order up to the "
+        "reference date.",
+    )
+    order_count = fields.Integer(
+        string="Orders", readonly=True, help="Confirmed orders in the period."
+    )
+    average_order_value = fields.Monetary(
+        readonly=True,
+        group_operator=False,
+        help="Period revenue divided by the confirmed orders in the period.",
+    )
     partner_image = fields.Binary(related="partner_id.image_small", readonly=True)
     preferred_service_preference_id = fields.Many2one(
         related="partner_id.preferred_service_preference_id", readonly=True
