@@ -30,6 +30,7 @@
         "report/migration_report.xml",
         "views/relation_pyramid_migration_views.xml",
         "views/res_partner_views.xml",
+        "views/sale_order_views.xml",
         "views/menus.xml",
     ],
     "demo": ["demo/relation_pyramid_demo.xml"],

@@ -383,3 +383,33 @@ class ResPartner(models.Model):
                 "motives and the qualification of a customer."
             )
         )
+
+    @api.model
+    def read_pyramid_badges(self, partner_ids):
+        """The level and lifecycle of these partners' customers in the
+        user's current company, for badges next to their names (the customer
+        dropdown of a quotation): a list of ``{'id', 'level', 'level_label',
+        'lifecycle', 'lifecycle_label'}``, one per partner that has a level
+        the user may see. Partners the user may not read, customers of other
+        salespeople for a salesperson with own documents only, and every
+        partner for a user who is no sales user give nothing."""
+        if not self.env.user.has_group("sales_team.group_sale_salesman"):
+            return []
+        partners = self.search([("id", "in", [int(pid) for pid in partner_ids])])
+        level_labels = dict(
+            self._fields["pyramid_level"]._description_selection(self.env)
+        )
+        lifecycle_labels = dict(
+            self._fields["relation_lifecycle"]._description_selection(self.env)
+        )
+        return [
+            {
+                "id": partner.id,
+                "level": partner.pyramid_level,
+                "level_label": level_labels[partner.pyramid_level],
+                "lifecycle": partner.relation_lifecycle,
+                "lifecycle_label": lifecycle_labels[partner.relation_lifecycle],
+            }
+            for partner in partners
+            if partner.pyramid_level
+        ]

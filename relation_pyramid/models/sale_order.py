@@ -1,6 +1,8 @@
 # Copyright 2026 relation_pyramid authors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-from odoo import api, models
+from odoo import api, fields, models
+
+from .relation_pyramid_engine import LEVELS, LIFECYCLES
 
 # Order fields whose change can move a customer's revenue or lifecycle.
 PYRAMID_ORDER_FIELDS = {
@@ -25,6 +27,40 @@ PYRAMID_LINE_FIELDS = {
 
 class SaleOrder(models.Model):
     _inherit = "sale.order"
+
+    # The customer's place in the pyramid of the order's company, shown as a
+    # badge next to the customer. Read as the user: a salesperson who sees
+    # own documents only gets nothing for another's customer (record rules
+    # on the pyramid rows), like the partner's own fields.
+    partner_pyramid_level = fields.Selection(
+        LEVELS,
+        string="Customer Level",
+        compute="_compute_partner_pyramid",
+        groups="sales_team.group_sale_salesman",
+    )
+    partner_relation_lifecycle = fields.Selection(
+        LIFECYCLES,
+        string="Customer Lifecycle",
+        compute="_compute_partner_pyramid",
+        groups="sales_team.group_sale_salesman",
+    )
+
+    @api.depends("partner_id", "company_id")
+    def _compute_partner_pyramid(self):
+        commercial = self.mapped("partner_id.commercial_partner_id")
+        lines = self.env["relation.pyramid.line"].search(
+            [
+                ("company_id", "in", self.mapped("company_id").ids),
+                ("partner_id", "in", commercial.ids),
+            ]
+        )
+        line_by_key = {(line.company_id.id, line.partner_id.id): line for line in lines}
+        for order in self:
+            line = line_by_key.get(
+                (order.company_id.id, order.partner_id.commercial_partner_id.id)
+            )
+            order.partner_pyramid_level = line.level if line else False
+            order.partner_relation_lifecycle = line.lifecycle if line else False
 
     @api.multi
     def _pyramid_customers(self):
