@@ -104,30 +104,42 @@ class RelationPyramidEngine(models.AbstractModel):
     _description = "Customer pyramid engine"
 
     @api.multi
+    def _take_company_locks(self, wait_for_refreshes, session=False):
+        """Take the company's recompute lock without waiting and, with
+        ``wait_for_refreshes``, its rows lock (waiting for the refreshes
+        that hold it shared). Transaction locks, or ``session`` locks held
+        beyond the transaction. False if another recompute holds the
+        company."""
+        self.ensure_one()
+        cr = self.env.cr
+        scope = "" if session else "_xact"
+        cr.execute(
+            "SELECT pg_try_advisory{}_lock(%s, %s)".format(scope),
+            (LOCK_NAMESPACE_RECOMPUTE, self.company_id.id),
+        )
+        if not cr.fetchone()[0]:
+            return False
+        if wait_for_refreshes:
+            cr.execute(
+                "SELECT pg_advisory{}_lock(%s, %s)".format(scope),
+                (LOCK_NAMESPACE_ROWS, self.company_id.id),
+            )
+        return True
+
+    @api.multi
     def _lock_company(self, wait_for_refreshes=False):
         """One recompute or backfill of a company at a time: a second one
         is refused at once with a clear message (``RecomputeRunning``).
         A recompute (``wait_for_refreshes``) also waits for the refreshes of
         orders being confirmed, and makes new ones wait until it commits, so
         that the two never write the same rows at the same time."""
-        self.ensure_one()
-        cr = self.env.cr
-        cr.execute(
-            "SELECT pg_try_advisory_xact_lock(%s, %s)",
-            (LOCK_NAMESPACE_RECOMPUTE, self.company_id.id),
-        )
-        if not cr.fetchone()[0]:
+        if not self._take_company_locks(wait_for_refreshes):
             raise RecomputeRunning(
                 _(
                     "The customer pyramid of %s is being recomputed (by another "
                     "user or the nightly run). Try again when it is done."
                 )
                 % self.company_id.name
-            )
-        if wait_for_refreshes:
-            cr.execute(
-                "SELECT pg_advisory_xact_lock(%s, %s)",
-                (LOCK_NAMESPACE_ROWS, self.company_id.id),
             )
 
     @api.multi
@@ -138,18 +150,7 @@ class RelationPyramidEngine(models.AbstractModel):
         then sees every refresh that came before: none of their rows can
         conflict). False if another recompute of the company runs. Release
         them with ``_release_company_locks``."""
-        self.ensure_one()
-        cr = self.env.cr
-        cr.execute(
-            "SELECT pg_try_advisory_lock(%s, %s)",
-            (LOCK_NAMESPACE_RECOMPUTE, self.company_id.id),
-        )
-        if not cr.fetchone()[0]:
-            return False
-        cr.execute(
-            "SELECT pg_advisory_lock(%s, %s)", (LOCK_NAMESPACE_ROWS, self.company_id.id)
-        )
-        return True
+        return self._take_company_locks(True, session=True)
 
     @api.multi
     def _release_company_locks(self):
