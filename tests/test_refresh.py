@@ -3,6 +3,7 @@ customer's level is the one a recompute at that moment would give them,
 in every mode. Orders are confirmed through ``action_confirm()``, cancelled
 through ``action_cancel()``, changed through ``write`` as the web client does."""
 from datetime import timedelta
+from unittest.mock import patch
 
 from odoo import fields
 
@@ -126,6 +127,32 @@ class TestRefresh(PyramidCase):
         self.assertEqual(self._row(customer)[2], 300.0)
         order.order_line.write({"price_unit": 50})
         self.assertEqual(self._row(customer)[2], 150.0)
+
+    def test_editing_the_lines_in_the_order_form_refreshes_once(self):
+        """The form saves line changes as ``order_line`` commands of the
+        order's write: one refresh after all of them, not one per line."""
+        customer = self._customer("Form")
+        order = self._confirmed_today(customer, 100)
+        profile_class = type(self.env["relation.pyramid.profile"])
+        refresh = profile_class._refresh_partners
+        with patch.object(
+            profile_class, "_refresh_partners", autospec=True, side_effect=refresh
+        ) as spy:
+            order.write(
+                {
+                    "order_line": [
+                        (1, order.order_line.id, {"price_unit": 250}),
+                        (0, 0, {"product_id": self.product.id, "price_unit": 40,
+                                "product_uom_qty": 2, "tax_id": [(6, 0, [])]}),
+                    ]
+                }
+            )
+        self.assertEqual(spy.call_count, 1)
+        # 250 + 2 * 40 = 330
+        self.assertEqual(self._row(customer)[2], 330.0)
+        # a line's own write (not through the order) still refreshes
+        order.order_line[0].write({"price_unit": 300})
+        self.assertEqual(self._row(customer)[2], 380.0)
 
     def test_moving_a_confirmed_order_to_another_customer_refreshes_both(self):
         first, second = self._customer("First"), self._customer("Second")

@@ -91,9 +91,21 @@ class SaleOrder(models.Model):
         if not PYRAMID_ORDER_FIELDS & set(vals):
             return super().write(vals)
         customers_before = self._pyramid_customers()
-        result = super().write(vals)
+        orders = self
+        if "order_line" in vals:
+            # the lines' own hooks leave the refresh to this write: once,
+            # after all the lines' commands
+            refreshing = self._refreshing_orders() | set(self.ids)
+            orders = self.with_context(relation_pyramid_refreshing_orders=refreshing)
+        result = super(SaleOrder, orders).write(vals)
         self._refresh_pyramid(customers_before)
         return result
+
+    @api.model
+    def _refreshing_orders(self):
+        """The orders whose write refreshes their customers once done (their
+        lines' changes do not refresh on their own)."""
+        return set(self.env.context.get("relation_pyramid_refreshing_orders", ()))
 
 
 class SaleOrderLine(models.Model):
@@ -102,13 +114,13 @@ class SaleOrderLine(models.Model):
     @api.model
     def create(self, vals):
         line = super().create(vals)
-        if line.order_id.state in ("sale", "done"):
+        if line.order_id.state in ("sale", "done") and not line._refreshed_by_order():
             line.order_id._refresh_pyramid()
         return line
 
     @api.multi
     def write(self, vals):
-        if not PYRAMID_LINE_FIELDS & set(vals):
+        if not PYRAMID_LINE_FIELDS & set(vals) or self._refreshed_by_order(vals):
             return super().write(vals)
         orders_before = self.mapped("order_id")
         result = super().write(vals)
@@ -119,9 +131,21 @@ class SaleOrderLine(models.Model):
 
     @api.multi
     def unlink(self):
+        if self._refreshed_by_order():
+            return super().unlink()
         orders = self.mapped("order_id")
         customers = orders._pyramid_customers()
         result = super().unlink()
         if customers:
             orders.exists()._refresh_pyramid(customers)
         return result
+
+    @api.multi
+    def _refreshed_by_order(self, vals=None):
+        """Whether the write of these lines' orders (and of the order a
+        line moves to) refreshes their customers once it is done."""
+        order_ids = set(self.mapped("order_id").ids)
+        if vals and vals.get("order_id"):
+            order_ids.add(vals["order_id"])
+        refreshing = self.env["sale.order"]._refreshing_orders()
+        return bool(order_ids) and order_ids <= refreshing
