@@ -2,7 +2,10 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from psycopg2 import sql
 
-from odoo import api, fields, models, tools
+from odoo import _, api, fields, models, tools
+from odoo.tools.misc import format_date
+
+from .relation_pyramid_engine import LEVELS
 
 
 # Share of each page that new rows fill (see ``_set_fillfactor``).
@@ -89,6 +92,73 @@ class RelationPyramidLine(models.Model):
         group_operator=False,
         help="Period revenue divided by the confirmed orders in the period.",
     )
+    # Signals (``relation.pyramid.engine.signals``): risk, win-back, RFM.
+    risk = fields.Boolean(
+        string="At Risk",
+        readonly=True,
+        index=True,
+        help="An active customer whose period revenue fell by at least the "
+        "profile's risk drop against the previous period, or whose level "
+        "dropped since the previous snapshot.",
+    )
+    risk_since = fields.Date(
+        readonly=True,
+        help="The reference date at which the customer's current risk began.",
+    )
+    risk_revenue_drop = fields.Boolean(
+        string="Revenue Dropped",
+        readonly=True,
+        help="At risk because the period revenue fell by at least the "
+        "profile's risk drop.",
+    )
+    previous_level = fields.Selection(
+        LEVELS,
+        string="Level at Previous Snapshot",
+        readonly=True,
+        help="The level at the latest snapshot before the reference date.",
+    )
+    previous_snapshot_date = fields.Date(
+        readonly=True,
+        help="The date of the latest snapshot before the reference date.",
+    )
+    risk_reason = fields.Char(compute="_compute_risk_reason")
+    win_back = fields.Boolean(
+        readonly=True,
+        index=True,
+        help="An inactive customer who was Top or Big in an earlier snapshot.",
+    )
+    best_level = fields.Selection(
+        LEVELS,
+        readonly=True,
+        help="The best level the customer ever held in a snapshot.",
+    )
+    best_level_date = fields.Date(
+        readonly=True,
+        help="The last snapshot date at which the customer held their best level.",
+    )
+    level_since = fields.Date(
+        readonly=True,
+        help="The reference date from which the customer has held their "
+        "current level without interruption.",
+    )
+    rfm_recency = fields.Integer(
+        string="Recency (R)",
+        readonly=True,
+        group_operator=False,
+        help="1-5 among the active customers, 5 = the most recent last order.",
+    )
+    rfm_frequency = fields.Integer(
+        string="Frequency (F)",
+        readonly=True,
+        group_operator=False,
+        help="1-5 among the active customers, 5 = the most orders in the period.",
+    )
+    rfm_monetary = fields.Integer(
+        string="Monetary (M)",
+        readonly=True,
+        group_operator=False,
+        help="1-5 among the active customers, 5 = the most revenue in the period.",
+    )
     partner_image = fields.Binary(related="partner_id.image_small", readonly=True)
     preferred_service_preference_id = fields.Many2one(
         related="partner_id.preferred_service_preference_id", readonly=True
@@ -101,6 +171,56 @@ class RelationPyramidLine(models.Model):
             "A customer has one row per company in the pyramid.",
         )
     ]
+
+    @api.multi
+    @api.depends(
+        "risk",
+        "risk_revenue_drop",
+        "revenue_change_pct",
+        "previous_level",
+        "previous_snapshot_date",
+        "level",
+    )
+    def _compute_risk_reason(self):
+        """Why the customer is at risk, in the reader's language and date
+        format, from the figures the engine stored."""
+        levels = dict(self._fields["level"]._description_selection(self.env))
+        months = {}
+        for line in self:
+            reasons = []
+            if line.risk and line.risk_revenue_drop:
+                company = line.company_id
+                if company.id not in months:
+                    months[company.id] = (
+                        self.env["relation.pyramid.profile"]
+                        .sudo()
+                        .search([("company_id", "=", company.id)], limit=1)
+                        .period_months
+                        or 12
+                    )
+                reasons.append(
+                    _("Revenue %(change)s %% against the previous %(months)d months")
+                    % {
+                        "change": ("%d" % round(line.revenue_change_pct)).replace(
+                            "-", "\u2212"
+                        ),
+                        "months": months[company.id],
+                    }
+                )
+            if (
+                line.risk
+                and line.previous_level
+                and line.previous_level != line.level
+            ):
+                reasons.append(
+                    _("%(before)s \u2192 %(now)s since %(date)s")
+                    % {
+                        "before": levels.get(line.previous_level),
+                        "now": levels.get(line.level),
+                        "date": format_date(self.env, line.previous_snapshot_date),
+                    }
+                )
+            line.risk_reason = "; ".join(reasons) or False
 
     @api.model_cr
     def init(self):
