@@ -25,7 +25,7 @@ flock -u 9
 
 cd "$RP_ROOT"
 targets=()
-for path in relation_pyramid relation_pyramid_crm tests bench scripts setup.py; do
+for path in relation_pyramid relation_pyramid_crm tests bench scripts examples setup.py; do
     [ -e "$path" ] && targets+=("$path")
 done
 
