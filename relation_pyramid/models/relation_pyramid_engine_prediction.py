@@ -1,0 +1,514 @@
+# Copyright 2026 relation_pyramid authors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+"""The engine's prediction step: which customers are still with us.
+
+After the levels are placed (``_complete_result``), the company's order
+history up to the reference date R is summarised per customer in SQL, as
+Fader, Hardie & Lee (2005) define it: a transaction is a local day with
+confirmed orders of the company (their untaxed amounts summed, in the
+company currency), x the transactions after the first, t_x the days from the
+first to the last, T the days from the first to R, and the mean value of the
+x repeat transactions. A full recompute fits BG/NBD on everybody and
+Gamma-Gamma on the repeat customers (``bgnbd.py``), at every recompute or at
+most weekly (``prediction_refit``), and keeps the parameters on the snapshot;
+every customer with orders then gets ``p_alive``, ``expected_orders`` in the
+next period of the profile's length and ``predicted_value``. The refresh of
+a few customers applies the last fit's parameters to them without a refit.
+"""
+import io
+import logging
+
+from dateutil.relativedelta import relativedelta
+from psycopg2 import sql
+
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
+
+from . import bgnbd
+from .relation_pyramid_engine import RESULT_TABLE
+
+_logger = logging.getLogger(__name__)
+
+# The temporary tables of this step (see the engine module's doc).
+# Per customer with confirmed orders up to R: ``partner_id``, ``x``, ``t_x``,
+# ``age`` (T, days), ``repeat_value`` (mean value of the repeat
+# transactions, null if x = 0).
+PREDICTION_INPUT_TABLE = "pg_temp.relation_pyramid_prediction_input"
+# Per customer: ``partner_id``, ``p_alive``, ``expected_orders``,
+# ``predicted_value`` as computed in Python, copied in.
+PREDICTION_TABLE = "pg_temp.relation_pyramid_prediction"
+# One row: the parameters used by a full recompute or backfill, for the
+# snapshot (``SNAPSHOT_FIT_FIELDS`` and ``prediction_note``).
+PREDICTION_FIT_TABLE = "pg_temp.relation_pyramid_prediction_fit"
+
+PREDICTION_COLUMNS = ["p_alive", "expected_orders", "predicted_value"]
+# The snapshot fields a fit fills.
+SNAPSHOT_FIT_FIELDS = [
+    "bgnbd_r",
+    "bgnbd_alpha",
+    "bgnbd_a",
+    "bgnbd_b",
+    "bgnbd_log_likelihood",
+    "gg_p",
+    "gg_q",
+    "gg_gamma",
+    "gg_log_likelihood",
+    "prediction_fit_date",
+    "prediction_customer_count",
+    "prediction_repeat_count",
+]
+# Fewer repeat customers than this: no prediction (the fit says nothing).
+MIN_REPEAT_CUSTOMERS = 50
+REFIT_MODES = [
+    ("recompute", "At every recompute"),
+    ("weekly", "At most weekly"),
+]
+
+
+class RelationPyramidEnginePrediction(models.AbstractModel):
+    """The prediction step, mixed into ``relation.pyramid.profile`` before
+    the engine (its ``_complete_result`` and ``_result_columns`` extend the
+    engine's)."""
+
+    _name = "relation.pyramid.engine.prediction"
+    _description = "Customer pyramid engine: predictions"
+
+    prediction_refit = fields.Selection(
+        REFIT_MODES,
+        string="Refit Predictions",
+        default="recompute",
+        required=True,
+        help="How often the prediction model is fitted on the whole order "
+        "history. Weekly: a recompute within 7 days of the last fit uses its "
+        "parameters (every customer's figures are still brought up to date).",
+    )
+    p_alive_risk_threshold = fields.Float(
+        string="Risk: Probability Alive Below",
+        default=0.5,
+        digits=(16, 2),
+        help="An active or recently inactive customer whose probability of "
+        "still being a customer falls below this value is a risk customer.",
+    )
+
+    # What the settings show of the last recompute's predictions.
+    prediction_snapshot_id = fields.Many2one(
+        "relation.pyramid.snapshot",
+        string="Predictions Of",
+        compute="_compute_prediction_snapshot_id",
+        help="The snapshot of the last recompute, with the parameters its "
+        "predictions came from.",
+    )
+    bgnbd_r = fields.Float(related="prediction_snapshot_id.bgnbd_r", readonly=True)
+    bgnbd_alpha = fields.Float(
+        related="prediction_snapshot_id.bgnbd_alpha", readonly=True
+    )
+    bgnbd_a = fields.Float(related="prediction_snapshot_id.bgnbd_a", readonly=True)
+    bgnbd_b = fields.Float(related="prediction_snapshot_id.bgnbd_b", readonly=True)
+    bgnbd_log_likelihood = fields.Float(
+        related="prediction_snapshot_id.bgnbd_log_likelihood", readonly=True
+    )
+    gg_p = fields.Float(related="prediction_snapshot_id.gg_p", readonly=True)
+    gg_q = fields.Float(related="prediction_snapshot_id.gg_q", readonly=True)
+    gg_gamma = fields.Float(related="prediction_snapshot_id.gg_gamma", readonly=True)
+    prediction_fit_date = fields.Date(
+        related="prediction_snapshot_id.prediction_fit_date", readonly=True
+    )
+    prediction_customer_count = fields.Integer(
+        related="prediction_snapshot_id.prediction_customer_count", readonly=True
+    )
+    prediction_repeat_count = fields.Integer(
+        related="prediction_snapshot_id.prediction_repeat_count", readonly=True
+    )
+    prediction_note = fields.Char(
+        related="prediction_snapshot_id.prediction_note", readonly=True
+    )
+
+    @api.depends("last_reference_date")
+    def _compute_prediction_snapshot_id(self):
+        for profile in self:
+            if profile.last_reference_date:
+                profile.prediction_snapshot_id = self.env[
+                    "relation.pyramid.snapshot"
+                ].search(
+                    [
+                        ("company_id", "=", profile.company_id.id),
+                        ("date", "=", profile.last_reference_date),
+                    ],
+                    limit=1,
+                )
+
+    @api.constrains("p_alive_risk_threshold")
+    def _check_p_alive_risk_threshold(self):
+        for profile in self:
+            if not 0 < profile.p_alive_risk_threshold < 1:
+                raise ValidationError(
+                    _(
+                        "The probability alive below which a customer is at risk "
+                        "must lie between 0 and 1 (now %s)."
+                    )
+                    % profile.p_alive_risk_threshold
+                )
+
+    # ------------------------------------------------------------------
+    # Engine hooks
+    # ------------------------------------------------------------------
+    @api.model
+    def _result_columns(self):
+        return super()._result_columns() + PREDICTION_COLUMNS
+
+    @api.multi
+    def _complete_result(self, reference_date, bounds, partner_ids=None):
+        result = super()._complete_result(reference_date, bounds, partner_ids)
+        self._predict(reference_date, bounds, partner_ids)
+        return result
+
+    @api.multi
+    def _write_snapshot(self, reference_date):
+        """The snapshot keeps the parameters its figures came from."""
+        snapshot = super()._write_snapshot(reference_date)
+        cr = self.env.cr
+        cr.execute("SELECT to_regclass(%s)", (PREDICTION_FIT_TABLE,))
+        if cr.fetchone()[0]:
+            cr.execute(
+                sql.SQL("SELECT * FROM {}").format(sql.SQL(PREDICTION_FIT_TABLE))
+            )
+            values = cr.dictfetchone()
+            if values:
+                snapshot.sudo().write(values)
+        return snapshot
+
+    # ------------------------------------------------------------------
+    # The step
+    # ------------------------------------------------------------------
+    @api.multi
+    def _predict(self, reference_date, bounds, partner_ids=None):
+        """Add ``PREDICTION_COLUMNS`` to ``RESULT_TABLE`` and fill them for the
+        customers with orders; a full computation (``partner_ids`` None)
+        fits the models first (or takes a recent fit, see
+        ``prediction_refit``) and keeps what it used in
+        ``PREDICTION_FIT_TABLE``; a refresh takes the last fit's parameters."""
+        self.ensure_one()
+        cr = self.env.cr
+        cr.execute(
+            sql.SQL(
+                "ALTER TABLE {} ADD COLUMN p_alive numeric, "
+                "ADD COLUMN expected_orders numeric, "
+                "ADD COLUMN predicted_value numeric"
+            ).format(sql.SQL(RESULT_TABLE))
+        )
+        self._drop_temp_table(PREDICTION_FIT_TABLE)
+        self._gather_transactions(reference_date, partner_ids)
+        cr.execute(
+            sql.SQL(
+                "SELECT partner_id, x::float8, t_x::float8, age::float8, "
+                "repeat_value::float8 FROM {}"
+            ).format(sql.SQL(PREDICTION_INPUT_TABLE))
+        )
+        rows = cr.fetchall()
+        if partner_ids is None:
+            values = self._prediction_parameters(reference_date, rows)
+            self._keep_prediction_fit(values)
+        else:
+            last = self._last_prediction_fit(reference_date)
+            values = last._prediction_fit_values() if last else {}
+        if not rows or not values.get("bgnbd_r"):
+            return
+        horizon = (bounds["end"] - bounds["start"]).days + 1
+        self._write_predictions(rows, values, horizon)
+
+    @api.multi
+    def _gather_transactions(self, reference_date, partner_ids=None):
+        """Temporary table ``PREDICTION_INPUT_TABLE`` (see its columns at its
+        name): the company's confirmed orders up to the end of
+        ``reference_date``, as days per commercial partner, in one pass
+        grouped by order partner, local day and currency; amounts in other
+        currencies converted at the rate of their day (Odoo's rule, as in
+        ``_gather_currency_factors``)."""
+        self.ensure_one()
+        cr = self.env.cr
+        self._drop_temp_table(PREDICTION_INPUT_TABLE)
+        day = "COALESCE(so.confirmation_date, so.date_order)"
+        cr.execute(
+            """
+            CREATE TEMP TABLE {input_table} ON COMMIT DROP AS
+            WITH days AS (
+                SELECT partner.commercial_partner_id AS partner_id,
+                       by_partner.day, by_partner.currency_id,
+                       SUM(by_partner.amount) AS amount
+                  FROM (SELECT so.partner_id, {local_day} AS day,
+                               pricelist.currency_id,
+                               SUM(so.amount_untaxed) AS amount
+                          FROM sale_order so
+                          JOIN product_pricelist pricelist
+                            ON pricelist.id = so.pricelist_id
+                         WHERE so.company_id = %(company_id)s
+                           AND so.state IN ('sale', 'done')
+                           AND {day} < %(end)s
+                           AND (%(all_partners)s OR so.partner_id IN %(contact_ids)s)
+                         GROUP BY 1, 2, 3) by_partner
+                  JOIN res_partner partner ON partner.id = by_partner.partner_id
+                 GROUP BY 1, 2, 3
+            ), factors AS (
+                SELECT calendar.currency_id, calendar.day,
+                       COALESCE(company_rate.rate, 1.0)
+                           / COALESCE(order_rate.rate, 1.0) AS factor
+                  FROM (SELECT DISTINCT currency_id, day FROM days
+                         WHERE currency_id <> %(currency_id)s) calendar
+                  LEFT JOIN LATERAL ({order_rate}) order_rate ON TRUE
+                  LEFT JOIN LATERAL ({company_rate}) company_rate ON TRUE
+            ), transactions AS (
+                SELECT days.partner_id, days.day,
+                       SUM(days.amount * COALESCE(factors.factor, 1.0)) AS value
+                  FROM days
+                  LEFT JOIN factors USING (currency_id, day)
+                 GROUP BY 1, 2
+            )
+            SELECT partner_id,
+                   COUNT(*) - 1 AS x,
+                   MAX(day) - MIN(day) AS t_x,
+                   %(reference_date)s::date - MIN(day) AS age,
+                   -- the first day's value: the smallest (day, value) pair
+                   (SUM(value)
+                    - (MIN(ARRAY[(day - DATE '2000-01-01')::numeric, value]))[2])
+                       / NULLIF(COUNT(*) - 1, 0) AS repeat_value
+              FROM transactions
+             GROUP BY partner_id
+            """.format(
+                input_table=PREDICTION_INPUT_TABLE,
+                day=day,
+                local_day=self._local_day_sql(day),
+                order_rate=self._rate_sql("calendar.currency_id"),
+                company_rate=self._rate_sql("%(currency_id)s"),
+            ),
+            dict(
+                company_id=self.company_id.id,
+                currency_id=self.currency_id.id,
+                end=self._day_start(reference_date + relativedelta(days=1)),
+                reference_date=reference_date,
+                all_partners=partner_ids is None,
+                contact_ids=tuple(self._contact_ids(partner_ids) or [0]),
+                tz=self._company_tz(),
+            ),
+        )
+
+    @api.multi
+    def _prediction_parameters(self, reference_date, rows):
+        """The parameters a full computation at ``reference_date`` uses, as
+        snapshot values (``SNAPSHOT_FIT_FIELDS``, ``prediction_note``): a
+        recent fit if the profile refits weekly, else a new fit; none with
+        the reason when there are too few repeat customers; the previous
+        fit's when the new one does not converge."""
+        self.ensure_one()
+        repeat_count = sum(1 for row in rows if row[1] > 0)
+        if repeat_count < MIN_REPEAT_CUSTOMERS:
+            note = _(
+                "No prediction at %(date)s: %(count)s customers bought on more "
+                "than one day; the model needs at least %(min)s."
+            ) % {
+                "date": reference_date,
+                "count": repeat_count,
+                "min": MIN_REPEAT_CUSTOMERS,
+            }
+            self._log_progress(reference_date, "%s", note)
+            return {"prediction_note": note}
+        last = self._last_prediction_fit(reference_date)
+        if (
+            self.prediction_refit == "weekly"
+            and last
+            and fields.Date.from_string(last.prediction_fit_date)
+            > reference_date - relativedelta(days=7)
+        ):
+            return dict(
+                last._prediction_fit_values(),
+                prediction_note=_("Parameters fitted at %s (refit weekly).")
+                % last.prediction_fit_date,
+            )
+        fit = self._fit_prediction_models(rows)
+        if fit["converged"]:
+            self._log_progress(
+                reference_date,
+                "prediction fitted on %d customers (%d repeat): BG/NBD r %.4g, "
+                "alpha %.4g days, a %.4g, b %.4g, LL %.1f; Gamma-Gamma p %.4g, "
+                "q %.4g, gamma %.4g",
+                len(rows),
+                repeat_count,
+                fit["bgnbd_r"],
+                fit["bgnbd_alpha"],
+                fit["bgnbd_a"],
+                fit["bgnbd_b"],
+                fit["bgnbd_log_likelihood"],
+                fit["gg_p"],
+                fit["gg_q"],
+                fit["gg_gamma"],
+            )
+            del fit["converged"], fit["message"]
+            return dict(
+                fit,
+                prediction_fit_date=reference_date,
+                prediction_customer_count=len(rows),
+                prediction_repeat_count=repeat_count,
+                prediction_note=False,
+            )
+        _logger.warning(
+            "Customer pyramid of %s at %s: the prediction fit did not converge "
+            "(%s); %s",
+            self.company_id.name,
+            reference_date,
+            fit["message"],
+            "the parameters fitted at %s are kept" % last.prediction_fit_date
+            if last
+            else "no previous parameters, no prediction",
+        )
+        if last:
+            return dict(
+                last._prediction_fit_values(),
+                prediction_note=_(
+                    "The fit at %(date)s did not converge: the parameters fitted "
+                    "at %(last)s are used."
+                )
+                % {"date": reference_date, "last": last.prediction_fit_date},
+            )
+        return {
+            "prediction_note": _(
+                "No prediction at %s: the fit did not converge and there is no "
+                "earlier fit."
+            )
+            % reference_date
+        }
+
+    @api.model
+    def _fit_prediction_models(self, rows):
+        """Fit BG/NBD on everybody (customers with equal x, t_x and T as one
+        weighted group) and Gamma-Gamma on the repeat customers with a
+        positive mean value. ``converged`` only if both converged and the
+        population value is finite (q > 1)."""
+        np = bgnbd.np
+        data = np.array([row[1:4] for row in rows], dtype=float)
+        groups, counts = np.unique(data, axis=0, return_counts=True)
+        fit = bgnbd.fit_bgnbd(groups[:, 0], groups[:, 1], groups[:, 2], counts)
+        repeat = [(row[1], row[4]) for row in rows if row[1] > 0 and (row[4] or 0) > 0]
+        x, m_x = np.array(repeat, dtype=float).T
+        value_fit = bgnbd.fit_gamma_gamma(x, m_x)
+        return {
+            "bgnbd_r": fit.r,
+            "bgnbd_alpha": fit.alpha,
+            "bgnbd_a": fit.a,
+            "bgnbd_b": fit.b,
+            "bgnbd_log_likelihood": fit.log_likelihood,
+            "gg_p": value_fit.p,
+            "gg_q": value_fit.q,
+            "gg_gamma": value_fit.gamma,
+            "gg_log_likelihood": value_fit.log_likelihood,
+            "converged": fit.converged and value_fit.converged and value_fit.q > 1,
+            "message": "BG/NBD: %s; Gamma-Gamma: %s (q %.4g)"
+            % (fit.message, value_fit.message, value_fit.q),
+        }
+
+    @api.multi
+    def _last_prediction_fit(self, reference_date):
+        """The snapshot of the company's latest fit up to ``reference_date``."""
+        self.ensure_one()
+        return (
+            self.env["relation.pyramid.snapshot"]
+            .sudo()
+            .search(
+                [
+                    ("company_id", "=", self.company_id.id),
+                    ("prediction_fit_date", "!=", False),
+                    ("prediction_fit_date", "<=", reference_date),
+                ],
+                order="prediction_fit_date desc, date desc",
+                limit=1,
+            )
+        )
+
+    @api.model
+    def _keep_prediction_fit(self, fit_values):
+        """``PREDICTION_FIT_TABLE``: what ``_write_snapshot`` keeps (every
+        field, those of no fit empty)."""
+        values = dict.fromkeys(SNAPSHOT_FIT_FIELDS + ["prediction_note"], None)
+        values.update(fit_values)
+        columns = sorted(values)
+        self.env.cr.execute(
+            "CREATE TEMP TABLE {table} ON COMMIT DROP AS SELECT {columns}".format(
+                table=PREDICTION_FIT_TABLE,
+                columns=", ".join(
+                    "%({0})s::{1} AS {0}".format(
+                        column, self._fit_column_type(column)
+                    )
+                    for column in columns
+                ),
+            ),
+            {column: values[column] or None for column in columns},
+        )
+
+    @staticmethod
+    def _fit_column_type(column):
+        if column == "prediction_fit_date":
+            return "date"
+        if column == "prediction_note":
+            return "text"
+        if column.endswith("_count"):
+            return "integer"
+        return "float8"
+
+    @api.multi
+    def _write_predictions(self, rows, values, horizon):
+        """Each customer's figures from the parameters, computed at once on
+        arrays, copied into ``PREDICTION_TABLE`` and set on ``RESULT_TABLE``
+        (probability to 4 decimals, orders to 3, value to the currency)."""
+        np = bgnbd.np
+        cr = self.env.cr
+        partner_ids = [row[0] for row in rows]
+        data = np.array([row[1:4] + ((row[4] or 0.0),) for row in rows], dtype=float)
+        x, t_x, age, repeat_value = data.T
+        params = (
+            values["bgnbd_r"],
+            values["bgnbd_alpha"],
+            values["bgnbd_a"],
+            values["bgnbd_b"],
+        )
+        value_params = (values["gg_p"], values["gg_q"], values["gg_gamma"])
+        p_alive = bgnbd.bgnbd_p_alive(params, x, t_x, age)
+        expected = bgnbd.bgnbd_expected_transactions(params, horizon, x, t_x, age)
+        # a customer without repeat orders (or of none but free ones) gets
+        # the model's mean value of an order
+        order_value = bgnbd.gamma_gamma_expected_value(
+            value_params, x, np.maximum(repeat_value, 0.0)
+        )
+        predicted = expected * order_value
+        self._drop_temp_table(PREDICTION_TABLE)
+        cr.execute(
+            sql.SQL(
+                "CREATE TEMP TABLE {} (partner_id integer, p_alive float8, "
+                "expected_orders float8, predicted_value float8) ON COMMIT DROP"
+            ).format(sql.SQL(PREDICTION_TABLE))
+        )
+        buffer = io.StringIO()
+        for partner_id, *figures in zip(partner_ids, p_alive, expected, predicted):
+            # a figure the formulas cannot give (overflow) stays empty
+            buffer.write(
+                "\t".join(
+                    [str(partner_id)]
+                    + [repr(float(v)) if np.isfinite(v) else "\\N" for v in figures]
+                )
+                + "\n"
+            )
+        buffer.seek(0)
+        cr.copy_expert(
+            "COPY {} (partner_id, p_alive, expected_orders, predicted_value) "
+            "FROM STDIN WITH (FORMAT text)".format(PREDICTION_TABLE),
+            buffer,
+        )
+        cr.execute(
+            """
+            UPDATE {result_table} result
+               SET p_alive = ROUND(prediction.p_alive::numeric, 4),
+                   expected_orders = ROUND(prediction.expected_orders::numeric, 3),
+                   predicted_value = ROUND(prediction.predicted_value::numeric,
+                                           %(digits)s)
+              FROM {prediction_table} prediction
+             WHERE prediction.partner_id = result.partner_id
+            """.format(result_table=RESULT_TABLE, prediction_table=PREDICTION_TABLE),
+            {"digits": self.currency_id.decimal_places},
+        )

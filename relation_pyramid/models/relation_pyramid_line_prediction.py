@@ -1,0 +1,46 @@
+# Copyright 2026 relation_pyramid authors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+# pylint: disable=consider-merging-classes-inherited
+from odoo import fields, models
+
+SINGLE_ORDER_HELP = (
+    " A customer who bought on one day only has shown no rhythm and no "
+    "repeat value of their own: they get what the model expects of such a "
+    "customer, given how long ago that day was."
+)
+
+
+# The predictions' fields in a file of their own, beside the model's.
+class RelationPyramidLine(models.Model):
+    """Each customer's predictions (``relation.pyramid.engine.prediction``),
+    empty for customers without orders or when the company has too few
+    repeat customers for the model."""
+
+    _inherit = "relation.pyramid.line"
+
+    p_alive = fields.Float(
+        string="Probability Alive",
+        digits=(16, 2),
+        readonly=True,
+        group_operator="avg",
+        help="Probability (0 to 1) that the customer still buys from us, "
+        "from the rhythm of their past orders (BG/NBD model): a customer "
+        "who used to order every month and has not ordered for a year is "
+        "probably lost; one who orders twice a year, not yet."
+        + SINGLE_ORDER_HELP,
+    )
+    expected_orders = fields.Float(
+        digits=(16, 2),
+        readonly=True,
+        group_operator="sum",
+        help="Order days expected from the customer in the next period of the "
+        "pyramid's length (BG/NBD model)." + SINGLE_ORDER_HELP,
+    )
+    predicted_value = fields.Monetary(
+        readonly=True,
+        group_operator="sum",
+        help="Expected orders times the expected value of an order (Gamma-Gamma "
+        "model: the customer's own mean value of their repeat orders, pulled "
+        "towards the mean of all customers the fewer orders they have), in "
+        "the company currency." + SINGLE_ORDER_HELP,
+    )

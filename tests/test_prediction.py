@@ -1,0 +1,334 @@
+"""Predictions through the engine's own path: the CDNOW 1/10 sample loaded
+as confirmed sale orders of a company, recomputed by a sales manager at the
+end of the paper's calibration period, must give the published parameters;
+the rows get the figures of the formulas; a refresh uses the last fit; too
+few repeat customers give no prediction and say why."""
+import datetime
+import math
+
+from odoo.addons.relation_pyramid.models import bgnbd
+
+from . import cdnow
+from .pyramid_common import PyramidCase
+
+CALIBRATION_END = "1997-09-30"
+# The purchases from this day on are confirmed through action_confirm();
+# the others (6,919 in all) are bulk-inserted as confirmed orders.
+ORM_FROM = datetime.date(1997, 9, 20)
+
+
+class TestPredictionCdnow(PyramidCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.cdnow = cls.env["res.company"].create(
+            {"name": "CDNOW (test)", "currency_id": cls.usd.id}
+        )
+        cls.usd_pricelist = cls.env["product.pricelist"].create(
+            {"name": "USD CDNOW", "currency_id": cls.usd.id}
+        )
+        cls.manager = cls.env["res.users"].create(
+            {
+                "name": "CDNOW manager",
+                "login": "cdnow_manager",
+                "company_id": cls.cdnow.id,
+                "company_ids": [(6, 0, [cls.cdnow.id])],
+                "groups_id": [
+                    (6, 0, [cls.env.ref("sales_team.group_sale_manager").id])
+                ],
+            }
+        )
+        cls.cdnow_profile = (
+            cls.env["relation.pyramid.profile"]
+            ._ensure_profiles()
+            .filtered(lambda profile: profile.company_id == cls.cdnow)
+        )
+        cls.purchases = [
+            row for row in cdnow.purchases() if row.day <= cdnow.CALIBRATION_END
+        ]
+        cls.partner_by_customer = cls._load_purchases(cls.purchases)
+        cls.cdnow_profile.sudo(cls.manager).action_recompute(
+            reference_date=CALIBRATION_END
+        )
+        cls.snapshot = cls.env["relation.pyramid.snapshot"].search(
+            [("company_id", "=", cls.cdnow.id), ("date", "=", CALIBRATION_END)]
+        )
+
+    @classmethod
+    def _load_purchases(cls, purchases):
+        """A customer per CDNOW id and an order per purchase line, dated by
+        its day at noon UTC (the company's zone). Bulk SQL for the orders
+        before ``ORM_FROM`` (creating 6,919 orders one by one through the ORM
+        takes minutes), ``action_confirm()`` for the last ones."""
+        cr = cls.env.cr
+        customers = sorted({row.customer for row in purchases})
+        partners = {}
+        for customer in customers:
+            cr.execute(
+                """
+                INSERT INTO res_partner (name, display_name, active, is_company,
+                                         customer, type, invoice_warn, sale_warn)
+                VALUES (%s, %s, TRUE, TRUE, TRUE, 'contact', 'no-message',
+                        'no-message')
+                RETURNING id
+                """,
+                ("CDNOW %05d" % customer, "CDNOW %05d" % customer),
+            )
+            partners[customer] = cr.fetchone()[0]
+        cr.execute(
+            "UPDATE res_partner SET commercial_partner_id = id WHERE id IN %s",
+            (tuple(partners.values()),),
+        )
+        bulk = [row for row in purchases if row.day < ORM_FROM]
+        cr.execute(
+            """
+            INSERT INTO sale_order (name, partner_id, partner_invoice_id,
+                                    partner_shipping_id, pricelist_id, company_id,
+                                    date_order, confirmation_date, state,
+                                    amount_untaxed, amount_tax, amount_total)
+            SELECT 'CDNOW/' || n, p, p, p, %(pricelist)s, %(company)s,
+                   d + TIME '12:00', d + TIME '12:00', 'sale', v, 0, v
+              FROM UNNEST(%(partners)s, %(days)s::date[], %(values)s::numeric[])
+                   WITH ORDINALITY AS purchase(p, d, v, n)
+            """,
+            {
+                "pricelist": cls.usd_pricelist.id,
+                "company": cls.cdnow.id,
+                "partners": [partners[row.customer] for row in bulk],
+                "days": [row.day.isoformat() for row in bulk],
+                "values": [row.value for row in bulk],
+            },
+        )
+        cls.env["res.partner"].invalidate_cache()
+        partner_model = cls.env["res.partner"]
+        cls.orm_orders = cls.env["sale.order"]
+        for row in purchases:
+            if row.day >= ORM_FROM:
+                cls.orm_orders |= cls._order(
+                    partner_model.browse(partners[row.customer]),
+                    row.value,
+                    row.day.isoformat() + " 12:00:00",
+                    company=cls.cdnow,
+                    pricelist=cls.usd_pricelist,
+                )
+        return partners
+
+    def _line(self, customer):
+        return self.env["relation.pyramid.line"].search(
+            [
+                ("company_id", "=", self.cdnow.id),
+                ("partner_id", "=", self.partner_by_customer[customer]),
+            ]
+        )
+
+    def _params(self):
+        snapshot = self.snapshot
+        return (
+            (
+                snapshot.bgnbd_r,
+                snapshot.bgnbd_alpha,
+                snapshot.bgnbd_a,
+                snapshot.bgnbd_b,
+            ),
+            (snapshot.gg_p, snapshot.gg_q, snapshot.gg_gamma),
+        )
+
+    def assertClose(self, value, expected, relative):
+        self.assertLessEqual(
+            abs(value - expected),
+            abs(expected) * relative,
+            "%r is not within %s %% of %r" % (value, relative * 100, expected),
+        )
+
+    def test_fixture(self):
+        # 6,919 purchase lines up to June 1998, those of the 39 weeks loaded;
+        # some confirmed through the ORM
+        self.assertEqual(len(self.partner_by_customer), 2357)
+        self.assertTrue(self.orm_orders)
+        self.assertEqual(set(self.orm_orders.mapped("state")), {"sale"})
+
+    def test_cdnow_fit_matches_published(self):
+        """The paper's fit (weeks) r 0.243, alpha 4.414, a 0.793, b 2.426, LL
+        -9582.4: in days alpha = 4.414 * 7 = 30.898 and LL = -9582.4 - 2457
+        log 7 = -14363.5 (2,457 repeat transactions); Gamma-Gamma p 6.25,
+        q 3.74, gamma 15.44."""
+        snapshot = self.snapshot
+        self.assertFalse(snapshot.prediction_note)
+        self.assertEqual(str(snapshot.prediction_fit_date), CALIBRATION_END)
+        self.assertEqual(snapshot.prediction_customer_count, 2357)
+        self.assertEqual(snapshot.prediction_repeat_count, 946)
+        self.assertClose(snapshot.bgnbd_r, 0.243, 0.01)
+        self.assertClose(snapshot.bgnbd_alpha, 4.414 * 7, 0.01)
+        self.assertClose(snapshot.bgnbd_a, 0.793, 0.01)
+        self.assertClose(snapshot.bgnbd_b, 2.426, 0.01)
+        self.assertAlmostEqual(
+            snapshot.bgnbd_log_likelihood + 2457 * math.log(7), -9582.4, delta=0.1
+        )
+        self.assertClose(snapshot.gg_p, 6.25, 0.02)
+        self.assertClose(snapshot.gg_q, 3.74, 0.02)
+        self.assertClose(snapshot.gg_gamma, 15.44, 0.02)
+        # the settings show the last recompute's parameters
+        profile = self.cdnow_profile.sudo(self.manager)
+        self.assertEqual(profile.prediction_snapshot_id, snapshot)
+        self.assertEqual(profile.bgnbd_alpha, snapshot.bgnbd_alpha)
+        self.assertEqual(profile.gg_gamma, snapshot.gg_gamma)
+
+    def test_rows_follow_the_formulas(self):
+        """Customer 1 bought on 1997-01-01, 01-18 and 08-02 (29.33, 29.73,
+        14.96 dollars): x = 2, t_x = 213 days, T = 272 days, repeat mean
+        (29.73 + 14.96) / 2 = 22.345. Customer 3 bought once, on 1997-01-01
+        (x = 0, T = 272). Horizon: the period of 12 months at R, 365 days."""
+        params, value_params = self._params()
+        r, alpha, a, b = params
+        line = self._line(1)
+        expected_p_alive = 1 / (
+            1 + a / (b + 2 - 1) * ((alpha + 272) / (alpha + 213)) ** (r + 2)
+        )
+        self.assertAlmostEqual(line.p_alive, expected_p_alive, places=4)
+        expected_orders = float(
+            bgnbd.bgnbd_expected_transactions(params, 365, 2, 213, 272)
+        )
+        self.assertAlmostEqual(line.expected_orders, expected_orders, places=3)
+        p, q, gamma = value_params
+        order_value = p * (gamma + 2 * 22.345) / (p * 2 + q - 1)
+        self.assertAlmostEqual(
+            line.predicted_value, expected_orders * order_value, places=1
+        )
+        # one order only: alive for the model (it only lets a customer leave
+        # after a repeat order), the model's mean order value p gamma / (q - 1)
+        single = self._line(3)
+        self.assertEqual(single.p_alive, 1.0)
+        single_orders = float(
+            bgnbd.bgnbd_expected_transactions(params, 365, 0, 0, 272)
+        )
+        self.assertAlmostEqual(single.expected_orders, single_orders, places=3)
+        self.assertAlmostEqual(
+            single.predicted_value, single_orders * p * gamma / (q - 1), places=1
+        )
+        self.assertAlmostEqual(
+            self.snapshot.prediction_population_value, p * gamma / (q - 1), places=2
+        )
+        # a salesperson sees the figures on the customer
+        partner = self.env["res.partner"].sudo(self.manager).browse(
+            self.partner_by_customer[1]
+        )
+        # shown with two decimals
+        self.assertAlmostEqual(partner.pyramid_p_alive, line.p_alive, places=2)
+        found = (
+            self.env["res.partner"]
+            .sudo(self.manager)
+            .search([("pyramid_p_alive", "<", 0.5)])
+        )
+        lost = self.env["relation.pyramid.line"].search(
+            [("company_id", "=", self.cdnow.id), ("p_alive", "<", 0.5)]
+        )
+        self.assertTrue(lost)
+        self.assertEqual(sorted(found.ids), sorted(lost.mapped("partner_id").ids))
+
+    def test_refresh_uses_the_last_fit(self):
+        """An order confirmed after the recompute refreshes its customer
+        with the last fit's parameters, no refit: customer 3 (one order on
+        1997-01-01) orders again on 1997-09-30: x = 1, t_x = 272 days, T from
+        1997-01-01 to the refresh's reference date (today), the horizon the
+        period at that date."""
+        snapshots = self.env["relation.pyramid.snapshot"].search(
+            [("company_id", "=", self.cdnow.id)]
+        )
+        params_before = self._params()
+        partner = self.env["res.partner"].browse(self.partner_by_customer[3])
+        self._order(
+            partner,
+            40.0,
+            CALIBRATION_END + " 15:00:00",
+            company=self.cdnow,
+            pricelist=self.usd_pricelist,
+        )
+        profile = self.cdnow_profile
+        today = profile._reference_date()
+        bounds = profile._period_bounds(today)
+        horizon = (bounds["end"] - bounds["start"]).days + 1
+        first = datetime.date(1997, 1, 1)
+        t_x = (datetime.date(1997, 9, 30) - first).days
+        age = (today - first).days
+        params, (p, q, gamma) = self._params()
+        self.assertEqual(self._params(), params_before)
+        self.assertEqual(
+            self.env["relation.pyramid.snapshot"].search(
+                [("company_id", "=", self.cdnow.id)]
+            ),
+            snapshots,
+        )
+        line = self._line(3)
+        self.assertAlmostEqual(
+            line.p_alive, float(bgnbd.bgnbd_p_alive(params, 1, t_x, age)), places=4
+        )
+        expected = float(
+            bgnbd.bgnbd_expected_transactions(params, horizon, 1, t_x, age)
+        )
+        self.assertAlmostEqual(line.expected_orders, expected, places=3)
+        # the repeat mean is the new order's 40.00
+        self.assertAlmostEqual(
+            line.predicted_value,
+            expected * p * (gamma + 40.0) / (p + q - 1),
+            places=1,
+        )
+
+    def test_weekly_refit(self):
+        """Refit weekly: a recompute three days after the fit takes its
+        parameters; ten days after, it fits again."""
+        profile = self.cdnow_profile.sudo(self.manager)
+        profile.prediction_refit = "weekly"
+        profile.action_recompute(reference_date="1997-10-03")
+        later = self.env["relation.pyramid.snapshot"].search(
+            [("company_id", "=", self.cdnow.id), ("date", "=", "1997-10-03")]
+        )
+        self.assertEqual(str(later.prediction_fit_date), CALIBRATION_END)
+        self.assertEqual(later.bgnbd_r, self.snapshot.bgnbd_r)
+        self.assertIn("refit weekly", later.prediction_note)
+        profile.action_recompute(reference_date="1997-10-10")
+        refit = self.env["relation.pyramid.snapshot"].search(
+            [("company_id", "=", self.cdnow.id), ("date", "=", "1997-10-10")]
+        )
+        self.assertEqual(str(refit.prediction_fit_date), "1997-10-10")
+        self.assertNotEqual(refit.bgnbd_r, self.snapshot.bgnbd_r)
+
+
+class TestPredictionTooFewCustomers(PyramidCase):
+    def test_too_few_repeat_customers(self):
+        """Three customers bought on two days, two on one: 3 < 50 repeat
+        customers, no prediction, and the settings say why."""
+        manager = self.env["res.users"].create(
+            {
+                "name": "Few manager",
+                "login": "few_manager",
+                "company_id": self.company.id,
+                "company_ids": [(6, 0, [self.company.id])],
+                "groups_id": [
+                    (6, 0, [self.env.ref("sales_team.group_sale_manager").id])
+                ],
+            }
+        )
+        for index in range(5):
+            customer = self._customer("Few %d" % index)
+            self._order(customer, 100.0, "2026-01-10")
+            if index < 3:
+                self._order(customer, 50.0, "2026-03-10")
+        self.profile.sudo(manager).action_recompute(reference_date="2026-06-30")
+        lines = self.env["relation.pyramid.line"].search(
+            [("company_id", "=", self.company.id), ("partner_id.name", "like", "Few ")]
+        )
+        self.assertEqual(len(lines), 5)
+        self.assertEqual(set(lines.mapped("p_alive")), {0.0})
+        self.assertEqual(
+            self.env["relation.pyramid.line"].search_count(
+                [("id", "in", lines.ids), ("p_alive", "=", False)]
+            ),
+            5,
+        )
+        profile = self.profile.sudo(manager)
+        self.assertIn(
+            "3 customers bought on more than one day", profile.prediction_note
+        )
+        self.assertIn("at least 50", profile.prediction_note)
+        self.assertFalse(profile.prediction_fit_date)
+        self.assertFalse(profile.bgnbd_r)
