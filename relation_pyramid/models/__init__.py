@@ -11,6 +11,7 @@ from . import relation_pyramid_line_prediction
 from . import relation_pyramid_snapshot
 from . import relation_pyramid_snapshot_prediction
 from . import relation_pyramid_migration
+from . import ir_actions_report
 from . import res_company
 from . import res_partner
 from . import res_partner_prediction

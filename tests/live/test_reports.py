@@ -1,7 +1,10 @@
 """The printable pyramid of today's snapshot: its HTML in the browser, with
 the figures read over XML-RPC, and its PDF."""
 
+import io
 import os
+
+from pypdf import PdfReader
 
 from .live_common import ACTIVE_LEVELS, LEVELS, by_level, money, snapshot_customers
 
@@ -56,3 +59,7 @@ def test_pyramid_report_pdf(web, live, pyramid):
     os.makedirs(os.path.dirname(path), exist_ok=True)
     with open(path, "wb") as pdf:
         pdf.write(body)
+    # numbered at the foot of each page (stamped on the finished PDF)
+    pages = PdfReader(io.BytesIO(body)).pages
+    for number, page in enumerate(pages, 1):
+        assert "Page %d of %d" % (number, len(pages)) in page.extract_text(), number
