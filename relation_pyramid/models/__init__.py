@@ -3,10 +3,14 @@ from . import relation_service_preference
 from . import relation_motive
 from . import relation_pyramid_engine
 from . import relation_pyramid_engine_history
+from . import relation_pyramid_engine_contact
 from . import relation_pyramid_engine_prediction
 from . import relation_pyramid_profile
+from . import relation_pyramid_plan
+from . import relation_pyramid_followup
 from . import relation_pyramid_level_mixin
 from . import relation_pyramid_line
+from . import relation_pyramid_line_contact
 from . import relation_pyramid_line_prediction
 from . import relation_pyramid_snapshot
 from . import relation_pyramid_snapshot_prediction
@@ -14,5 +18,7 @@ from . import relation_pyramid_migration
 from . import ir_actions_report
 from . import res_company
 from . import res_partner
+from . import res_partner_contact
+from . import mail_message
 from . import res_partner_prediction
 from . import sale_order
