@@ -110,6 +110,17 @@ class ResPartner(models.Model):
         compute="_compute_pyramid",
         groups="sales_team.group_sale_salesman",
     )
+    pyramid_risk = fields.Boolean(
+        string="At Risk",
+        compute="_compute_pyramid",
+        groups="sales_team.group_sale_salesman",
+        help="The customer's row in the pyramid is at risk (see the reason).",
+    )
+    pyramid_risk_reason = fields.Char(
+        string="Risk Reason",
+        compute="_compute_pyramid",
+        groups="sales_team.group_sale_salesman",
+    )
     pyramid_snapshot_line_ids = fields.One2many(
         "relation.pyramid.snapshot.line",
         "partner_id",
@@ -141,6 +152,8 @@ class ResPartner(models.Model):
                 partner.pyramid_level = line.level
                 partner.pyramid_revenue = line.revenue
                 partner.pyramid_rank = line.rank
+                partner.pyramid_risk = line.risk
+                partner.pyramid_risk_reason = line.risk_reason
 
     def _search_relation_lifecycle(self, operator, value):
         return self._search_pyramid_line("lifecycle", operator, value)

@@ -1,0 +1,340 @@
+# Copyright 2026 relation_pyramid authors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+"""The engine's signals step (issue 18, items 1-3): risk customers,
+win-back candidates and the RFM figures, added to ``RESULT_TABLE`` once the
+levels are placed (``_complete_result``).
+
+The history is the company's snapshots before the reference date R (a
+snapshot row holds from its snapshot until ``date_to``, see
+``relation.pyramid.snapshot``); the current result stands for the snapshot
+at R that the recompute writes next.
+
+- **Risk** (``risk``): an active customer whose period revenue fell by at
+  least the profile's ``risk_drop_pct`` against the previous period, with a
+  previous revenue above 0 (``revenue * 100 <= previous_revenue * (100 -
+  risk_drop_pct)``: exactly at the threshold counts; ``risk_revenue_drop``),
+  or whose level dropped (top > big > medium > small) against the level
+  they held at the previous snapshot, the latest one dated before R
+  (``previous_level``, ``previous_snapshot_date``). ``risk_since``: the R at
+  which the current risk began: kept from the customer's row while they stay
+  at risk, R when they become at risk, null when not at risk.
+- **Win-back** (``win_back``): an inactive customer who was top or big at a
+  snapshot before R. ``best_level``: the best active level the customer ever
+  held (snapshots before R and the current result); ``best_level_date``: the
+  last snapshot date at which they held it (R when they hold it now).
+- **Level since** (``level_since``): the reference date from which the
+  customer has held their current level without interruption: the date of the
+  first snapshot of the unbroken run of rows at that level that holds at the
+  previous snapshot (rows that follow each other, ``date_to`` of one = date
+  of the next, all at that level), R if the level at the previous snapshot
+  differs or they were not in the pyramid then.
+- **RFM** (``rfm_recency``, ``rfm_frequency``, ``rfm_monetary``): among the
+  N active customers, score = 1 + floor(5 * W / N), W the number of active
+  customers with a strictly worse value (an earlier last order, fewer orders
+  in the period, less period revenue). Scores run 1-5 (W <= N - 1), ties
+  share a score, the best value gets 5 once N >= 5; inactive and other
+  customers get none. A refresh of a few customers scores them among the
+  other customers' current rows and each other (the others' scores follow at
+  the next recompute), as ``_ranked_sql`` ranks them.
+"""
+from decimal import Decimal
+
+from psycopg2 import sql
+
+from odoo import api, models
+
+from .relation_pyramid_engine import ACTIVE_LEVELS, RESULT_TABLE
+
+SIGNAL_COLUMNS = [
+    "risk",
+    "risk_since",
+    "risk_revenue_drop",
+    "previous_level",
+    "previous_snapshot_date",
+    "win_back",
+    "best_level",
+    "best_level_date",
+    "level_since",
+    "rfm_recency",
+    "rfm_frequency",
+    "rfm_monetary",
+]
+# Context key that leaves the signals' columns empty (the bench compares a
+# run with and without the step; a backfill writes no rows and skips it).
+SKIP_SIGNALS_KEY = "relation_pyramid_skip_signals"
+
+
+class RelationPyramidEngineSignals(models.AbstractModel):
+    """The signals step, mixed into ``relation.pyramid.profile``."""
+
+    _name = "relation.pyramid.engine.signals"
+    _description = "Customer pyramid engine: risk, win-back and RFM"
+
+    @api.model
+    def _result_columns(self):
+        return super()._result_columns() + SIGNAL_COLUMNS
+
+    @api.multi
+    def _complete_result(self, reference_date, bounds, partner_ids=None):
+        res = super()._complete_result(reference_date, bounds, partner_ids)
+        self._add_signal_columns()
+        if not self.env.context.get(SKIP_SIGNALS_KEY):
+            self._compute_signals(reference_date, partner_ids)
+        return res
+
+    @api.multi
+    def _backfill_snapshot(self, reference_date):
+        """A backfill writes the history only: no signals to compute."""
+        return super(
+            RelationPyramidEngineSignals, self.with_context(**{SKIP_SIGNALS_KEY: True})
+        )._backfill_snapshot(reference_date)
+
+    @api.model
+    def _add_signal_columns(self):
+        self.env.cr.execute(
+            sql.SQL(
+                """
+                ALTER TABLE {}
+                  ADD COLUMN risk boolean NOT NULL DEFAULT FALSE,
+                  ADD COLUMN risk_since date,
+                  ADD COLUMN risk_revenue_drop boolean NOT NULL DEFAULT FALSE,
+                  ADD COLUMN previous_level varchar,
+                  ADD COLUMN previous_snapshot_date date,
+                  ADD COLUMN win_back boolean NOT NULL DEFAULT FALSE,
+                  ADD COLUMN best_level varchar,
+                  ADD COLUMN best_level_date date,
+                  ADD COLUMN level_since date,
+                  ADD COLUMN rfm_recency integer,
+                  ADD COLUMN rfm_frequency integer,
+                  ADD COLUMN rfm_monetary integer
+                """
+            ).format(sql.SQL(RESULT_TABLE))
+        )
+
+    @api.multi
+    def _signal_params(self, reference_date, partner_ids):
+        self.ensure_one()
+        self.env.cr.execute(
+            """
+            SELECT MAX(date) FROM relation_pyramid_snapshot
+             WHERE company_id = %s AND date < %s
+            """,
+            (self.company_id.id, reference_date),
+        )
+        return {
+            "company_id": self.company_id.id,
+            "reference_date": reference_date,
+            "previous_date": self.env.cr.fetchone()[0],
+            "active_levels": ACTIVE_LEVELS,
+            "risk_keep_pct": 100 - self._as_numeric(self.risk_drop_pct),
+            "hundred": Decimal(100),
+            "all_partners": partner_ids is None,
+            "partner_ids": tuple(partner_ids or [0]),
+        }
+
+    @api.multi
+    def _compute_signals(self, reference_date, partner_ids=None):
+        """Fill ``SIGNAL_COLUMNS`` in ``RESULT_TABLE`` (see the module's doc):
+        one pass over the company's history before R, one over the result."""
+        self.ensure_one()
+        params = self._signal_params(reference_date, partner_ids)
+        self.env.cr.execute(
+            """
+            WITH history AS (
+                SELECT line.partner_id, line.level, line.date, line.date_to
+                  FROM relation_pyramid_snapshot_line line
+                 WHERE line.snapshot_id IN (
+                           SELECT id FROM relation_pyramid_snapshot
+                            WHERE company_id = %(company_id)s)
+                   AND line.date < %(reference_date)s
+                   AND (%(all_partners)s OR line.partner_id IN %(partner_ids)s)
+            ), runs AS (
+                -- a new run where the level changes or a gap comes before
+                SELECT history.*,
+                       CASE WHEN LAG(level) OVER w = level
+                                 AND LAG(date_to) OVER w = date
+                            THEN 0 ELSE 1 END AS run_start
+                  FROM history
+                WINDOW w AS (PARTITION BY partner_id ORDER BY date)
+            ), numbered AS (
+                SELECT runs.*,
+                       SUM(run_start) OVER (PARTITION BY partner_id ORDER BY date)
+                           AS run,
+                       ROW_NUMBER() OVER (PARTITION BY partner_id
+                                          ORDER BY date DESC) AS from_last
+                  FROM runs
+            ), per_partner AS (
+                SELECT partner_id,
+                       -- the row that holds at the previous snapshot is the
+                       -- last one, if it has not ended by then
+                       MAX(level) FILTER (
+                           WHERE from_last = 1
+                             AND (date_to IS NULL OR date_to > %(previous_date)s))
+                           AS previous_level,
+                       MAX(run) FILTER (WHERE from_last = 1) AS last_run,
+                       MIN(array_position(%(active_levels)s, level::text))
+                           AS best_position,
+                       BOOL_OR(level IN ('top', 'big')) AS was_big
+                  FROM numbered
+                 GROUP BY partner_id
+            ), last_runs AS (
+                SELECT numbered.partner_id, MIN(numbered.date) AS run_date
+                  FROM numbered
+                  JOIN per_partner USING (partner_id)
+                 WHERE numbered.run = per_partner.last_run
+                 GROUP BY numbered.partner_id
+            ), best_spans AS (
+                -- the latest span at the best level: its last snapshot
+                SELECT DISTINCT ON (numbered.partner_id) numbered.partner_id,
+                       numbered.date_to
+                  FROM numbered
+                  JOIN per_partner USING (partner_id)
+                 WHERE array_position(%(active_levels)s, numbered.level::text)
+                       = per_partner.best_position
+                 ORDER BY numbered.partner_id,
+                          COALESCE(numbered.date_to, 'infinity') DESC
+            ), history_figures AS (
+                SELECT per_partner.partner_id, per_partner.previous_level,
+                       per_partner.was_big,
+                       (%(active_levels)s)[per_partner.best_position] AS best_level,
+                       CASE WHEN best_spans.date_to IS NULL
+                                 OR best_spans.date_to >= %(reference_date)s
+                            THEN %(previous_date)s::date
+                            ELSE (SELECT MAX(snapshot.date)
+                                    FROM relation_pyramid_snapshot snapshot
+                                   WHERE snapshot.company_id = %(company_id)s
+                                     AND snapshot.date < best_spans.date_to)
+                       END AS best_level_date,
+                       last_runs.run_date
+                  FROM per_partner
+                  JOIN last_runs USING (partner_id)
+                  LEFT JOIN best_spans USING (partner_id)
+            ), figures AS (
+                SELECT result.partner_id,
+                       result.lifecycle = 'active'
+                           AND result.previous_revenue > 0
+                           AND result.revenue * %(hundred)s
+                               <= result.previous_revenue * %(risk_keep_pct)s
+                           AS revenue_drop,
+                       result.lifecycle = 'active'
+                           AND array_position(%(active_levels)s,
+                                              result.level::text)
+                               > array_position(%(active_levels)s,
+                                                past.previous_level::text)
+                           AS level_drop,
+                       past.previous_level,
+                       past.was_big,
+                       past.best_level,
+                       past.best_level_date,
+                       CASE WHEN past.previous_level = result.level
+                            THEN past.run_date END AS run_date,
+                       line.risk AS was_at_risk,
+                       line.risk_since AS line_risk_since
+                  FROM {result_table} result
+                  LEFT JOIN history_figures past USING (partner_id)
+                  LEFT JOIN relation_pyramid_line line
+                    ON line.company_id = %(company_id)s
+                   AND line.partner_id = result.partner_id
+            )
+            UPDATE {result_table} result
+               SET risk = figures.revenue_drop OR COALESCE(figures.level_drop, FALSE),
+                   risk_revenue_drop = figures.revenue_drop,
+                   risk_since = CASE
+                       WHEN NOT (figures.revenue_drop
+                                 OR COALESCE(figures.level_drop, FALSE))
+                           THEN NULL
+                       WHEN figures.was_at_risk
+                            AND figures.line_risk_since <= %(reference_date)s
+                           THEN figures.line_risk_since
+                       ELSE %(reference_date)s::date END,
+                   previous_level = figures.previous_level,
+                   previous_snapshot_date = CASE
+                       WHEN figures.previous_level IS NOT NULL
+                           THEN %(previous_date)s::date END,
+                   win_back = result.lifecycle = 'inactive'
+                              AND COALESCE(figures.was_big, FALSE),
+                   best_level = CASE
+                       WHEN result.lifecycle = 'active'
+                            AND (figures.best_level IS NULL
+                                 OR array_position(%(active_levels)s,
+                                                   result.level::text)
+                                    <= array_position(%(active_levels)s,
+                                                      figures.best_level))
+                           THEN result.level
+                       ELSE figures.best_level END,
+                   best_level_date = CASE
+                       WHEN result.lifecycle = 'active'
+                            AND (figures.best_level IS NULL
+                                 OR array_position(%(active_levels)s,
+                                                   result.level::text)
+                                    <= array_position(%(active_levels)s,
+                                                      figures.best_level))
+                           THEN %(reference_date)s::date
+                       ELSE figures.best_level_date END,
+                   level_since = COALESCE(figures.run_date, %(reference_date)s::date)
+              FROM figures
+             WHERE figures.partner_id = result.partner_id
+            """.format(
+                result_table=RESULT_TABLE
+            ),
+            params,
+        )
+        self._compute_rfm(partner_ids, params)
+
+    @api.multi
+    def _compute_rfm(self, partner_ids, params):
+        """The RFM scores of the active customers (see the module's doc)."""
+        if partner_ids is None:
+            standing = """
+                SELECT partner_id,
+                       RANK() OVER (ORDER BY last_order_date) - 1 AS worse_r,
+                       RANK() OVER (ORDER BY order_count) - 1 AS worse_f,
+                       RANK() OVER (ORDER BY revenue) - 1 AS worse_m,
+                       COUNT(*) OVER () AS active_count
+                  FROM {result_table}
+                 WHERE lifecycle = 'active'"""
+        else:
+            # among the other customers' current rows and each other
+            standing = """
+                SELECT refreshed.partner_id, others.*
+                  FROM {result_table} refreshed
+                  CROSS JOIN LATERAL (
+                    SELECT COUNT(*) FILTER (
+                               WHERE active.last_order_date
+                                     < refreshed.last_order_date) AS worse_r,
+                           COUNT(*) FILTER (
+                               WHERE active.order_count
+                                     < refreshed.order_count) AS worse_f,
+                           COUNT(*) FILTER (
+                               WHERE active.revenue < refreshed.revenue)
+                               AS worse_m,
+                           COUNT(*) AS active_count
+                      FROM (SELECT line.last_order_date, line.order_count,
+                                   line.revenue
+                              FROM relation_pyramid_line line
+                             WHERE line.company_id = %(company_id)s
+                               AND line.lifecycle = 'active'
+                               AND line.partner_id NOT IN %(partner_ids)s
+                            UNION ALL
+                            SELECT last_order_date, order_count, revenue
+                              FROM {result_table}
+                             WHERE lifecycle = 'active') active
+                  ) others
+                 WHERE refreshed.lifecycle = 'active'"""
+        self.env.cr.execute(
+            """
+            UPDATE {result_table} result
+               SET rfm_recency = 1 + FLOOR(5.0 * standing.worse_r
+                                           / standing.active_count),
+                   rfm_frequency = 1 + FLOOR(5.0 * standing.worse_f
+                                             / standing.active_count),
+                   rfm_monetary = 1 + FLOOR(5.0 * standing.worse_m
+                                            / standing.active_count)
+              FROM ({standing}) standing
+             WHERE standing.partner_id = result.partner_id
+            """.format(
+                result_table=RESULT_TABLE,
+                standing=standing.format(result_table=RESULT_TABLE),
+            ),
+            params,
+        )
