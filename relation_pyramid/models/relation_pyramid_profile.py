@@ -47,6 +47,7 @@ class RelationPyramidProfile(models.Model):
     _name = "relation.pyramid.profile"
     # Steps that extend the engine's (``_complete_result``, ...) come before it.
     _inherit = [
+        "relation.pyramid.engine.contact",
         "relation.pyramid.engine.signals",
         "relation.pyramid.engine.prediction",
         "relation.pyramid.engine",
