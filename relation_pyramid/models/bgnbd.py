@@ -51,31 +51,64 @@ def bgnbd_log_likelihood(params, x, t_x, T):
             / (Gamma(r) (alpha + t_x)^(r + x))
 
     summed in log space (log-sum-exp of the two terms)."""
-    r, alpha, a, b = params
     x, t_x, T = _arrays(x, t_x, T)
-    common = gammaln(r + x) - gammaln(r) + r * np.log(alpha)
-    survived = betaln(a, b + x) - betaln(a, b) - (r + x) * np.log(alpha + T)
-    repeat = x > 0
-    dropped = np.full_like(x, -np.inf)
-    dropped[repeat] = (
-        betaln(a + 1, b + x[repeat] - 1)
-        - betaln(a, b)
-        - (r + x[repeat]) * np.log(alpha + t_x[repeat])
-    )
-    return common + np.logaddexp(survived, dropped)
+    return _BgnbdData(x, t_x, T).log_likelihood(params)
+
+
+class _BgnbdData(object):
+    """Customers' (x, t_x, T), with what the likelihood needs per distinct
+    x computed once per evaluation over those few values only: a
+    likelihood costs a few array operations per customer."""
+
+    def __init__(self, x, t_x, T):
+        self.unique_x, self.index = np.unique(x, return_inverse=True)
+        self.x, self.t_x, self.T = x, t_x, T
+        self.repeat = x > 0
+
+    def log_likelihood(self, params):
+        r, alpha, a, b = params
+        ux = self.unique_x
+        # per distinct x
+        common = gammaln(r + ux) - gammaln(r) + r * np.log(alpha)
+        survived_x = betaln(a, b + ux) - betaln(a, b)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            dropped_x = np.where(
+                ux > 0, betaln(a + 1, b + ux - 1) - betaln(a, b), -np.inf
+            )
+        index, x = self.index, self.x
+        survived = survived_x[index] - (r + x) * np.log(alpha + self.T)
+        dropped = np.where(
+            self.repeat,
+            dropped_x[index] - (r + x) * np.log(alpha + self.t_x),
+            -np.inf,
+        )
+        return common[index] + np.logaddexp(survived, dropped)
 
 
 def _fit(neg_log_likelihood, start):
     """Maximum likelihood on the logarithms of the parameters (they stay
-    positive): Nelder-Mead, which needs no gradient and is robust on this
-    surface; a second run from the first one's end confirms the optimum."""
-    options = {"xatol": 1e-7, "fatol": 1e-10, "maxiter": 4000, "maxfev": 8000}
-    result = minimize(neg_log_likelihood, start, method="Nelder-Mead", options=options)
-    result = minimize(
-        neg_log_likelihood, result.x, method="Nelder-Mead", options=options
-    )
-    params = np.exp(result.x)
+    positive): L-BFGS-B on a numerical gradient, Nelder-Mead (no gradient,
+    robust, slower) where it does not converge. Parameters that run away
+    (beyond the bounds) are not a fit."""
     low, high = PARAMETER_BOUNDS
+    limit = np.log(high) + 2  # the search stops well past the bounds
+
+    def bounded(log_params):
+        if np.any(np.abs(log_params) > limit):
+            return np.inf
+        return neg_log_likelihood(log_params)
+
+    # quasi-Newton first (few evaluations), Nelder-Mead where it fails
+    result = minimize(
+        bounded,
+        start,
+        method="L-BFGS-B",
+        options={"ftol": 1e-12, "gtol": 1e-8, "maxiter": 500},
+    )
+    if not result.success or not np.isfinite(result.fun):
+        options = {"xatol": 1e-6, "fatol": 1e-9, "maxiter": 2000, "maxfev": 4000}
+        result = minimize(bounded, start, method="Nelder-Mead", options=options)
+    params = np.exp(result.x)
     converged = bool(
         result.success
         and np.all(np.isfinite(params))
@@ -96,20 +129,19 @@ def fit_bgnbd(x, t_x, T, weights=None, start=None):
     x, t_x, T = _arrays(x, t_x, T)
     weights = np.ones_like(x) if weights is None else np.asarray(weights, float)
     total = weights.sum()
+    data = _BgnbdData(x, t_x, T)
     if start is None:
         # alpha of the order of the observation time keeps the start sane
         # whatever the time unit
         start = (1.0, max(float(np.average(T, weights=weights)), 1e-3), 1.0, 1.0)
 
     def neg_log_likelihood(log_params):
-        value = -np.dot(weights, bgnbd_log_likelihood(np.exp(log_params), x, t_x, T))
+        value = -np.dot(weights, data.log_likelihood(np.exp(log_params)))
         # the mean keeps the optimiser's tolerances independent of the size
         return value / total if np.isfinite(value) else np.inf
 
     params, converged, message = _fit(neg_log_likelihood, np.log(start))
-    log_likelihood = float(
-        np.dot(weights, bgnbd_log_likelihood(params, x, t_x, T))
-    )
+    log_likelihood = float(np.dot(weights, data.log_likelihood(params)))
     return BgnbdFit(*params, log_likelihood, converged, message)
 
 
@@ -191,14 +223,29 @@ def fit_gamma_gamma(x, m_x, weights=None, start=None):
     total = weights.sum()
     if start is None:
         start = (1.0, 1.0, max(float(np.average(m_x, weights=weights)), 1e-3))
+    unique_x, index = np.unique(x, return_inverse=True)
+    log_m_x, log_x, x_m_x = np.log(m_x), np.log(x), x * m_x
+
+    def log_likelihood(params):
+        p, q, gamma = params
+        pux = p * unique_x
+        by_x = gammaln(pux + q) - gammaln(pux) - gammaln(q) + q * np.log(gamma)
+        px = p * x
+        return (
+            by_x[index]
+            + (px - 1) * log_m_x
+            + px * log_x
+            - (px + q) * np.log(gamma + x_m_x)
+        )
 
     def neg_log_likelihood(log_params):
-        value = -np.dot(weights, gamma_gamma_log_likelihood(np.exp(log_params), x, m_x))
+        value = -np.dot(weights, log_likelihood(np.exp(log_params)))
         return value / total if np.isfinite(value) else np.inf
 
     params, converged, message = _fit(neg_log_likelihood, np.log(start))
-    log_likelihood = float(np.dot(weights, gamma_gamma_log_likelihood(params, x, m_x)))
-    return GammaGammaFit(*params, log_likelihood, converged, message)
+    return GammaGammaFit(
+        *params, float(np.dot(weights, log_likelihood(params))), converged, message
+    )
 
 
 def gamma_gamma_expected_value(params, x, m_x):

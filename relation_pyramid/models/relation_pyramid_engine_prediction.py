@@ -309,7 +309,7 @@ class RelationPyramidEnginePrediction(models.AbstractModel):
                 "count": repeat_count,
                 "min": MIN_REPEAT_CUSTOMERS,
             }
-            self._log_progress(reference_date, "%s", note)
+            _logger.info("Customer pyramid of %s: %s", self.company_id.name, note)
             return {"prediction_note": note}
         last = self._last_prediction_fit(reference_date)
         if (
@@ -325,11 +325,12 @@ class RelationPyramidEnginePrediction(models.AbstractModel):
             )
         fit = self._fit_prediction_models(rows)
         if fit["converged"]:
-            self._log_progress(
+            _logger.info(
+                "Customer pyramid of %s at %s: prediction fitted on %d customers "
+                "(%d repeat): BG/NBD r %.4g, alpha %.4g days, a %.4g, b %.4g, "
+                "LL %.1f; Gamma-Gamma p %.4g, q %.4g, gamma %.4g",
+                self.company_id.name,
                 reference_date,
-                "prediction fitted on %d customers (%d repeat): BG/NBD r %.4g, "
-                "alpha %.4g days, a %.4g, b %.4g, LL %.1f; Gamma-Gamma p %.4g, "
-                "q %.4g, gamma %.4g",
                 len(rows),
                 repeat_count,
                 fit["bgnbd_r"],
