@@ -13,7 +13,7 @@
     "license": "AGPL-3",
     "application": False,
     "installable": True,
-    "depends": ["sale_management", "contacts"],
+    "depends": ["sale_management", "sale_margin", "contacts"],
     # the prediction models (models/bgnbd.py), see requirements/prediction.txt
     "external_dependencies": {"python": ["numpy", "scipy"]},
     "data": [
@@ -33,6 +33,7 @@
         "views/relation_pyramid_snapshot_views.xml",
         "report/migration_report.xml",
         "views/relation_pyramid_migration_views.xml",
+        "views/relation_pyramid_basis_views.xml",
         "views/res_partner_views.xml",
         "views/relation_pyramid_prediction_views.xml",
         "views/sale_order_views.xml",

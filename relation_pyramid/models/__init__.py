@@ -3,6 +3,7 @@ from . import relation_service_preference
 from . import relation_motive
 from . import relation_pyramid_engine
 from . import relation_pyramid_engine_history
+from . import relation_pyramid_engine_sources
 from . import relation_pyramid_engine_signals
 from . import relation_pyramid_engine_contact
 from . import relation_pyramid_engine_prediction
@@ -16,6 +17,7 @@ from . import relation_pyramid_line_prediction
 from . import relation_pyramid_snapshot
 from . import relation_pyramid_snapshot_prediction
 from . import relation_pyramid_migration
+from . import relation_pyramid_basis
 from . import ir_actions_report
 from . import res_company
 from . import res_partner

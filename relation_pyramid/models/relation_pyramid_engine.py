@@ -367,31 +367,25 @@ class RelationPyramidEngine(models.AbstractModel):
         any order at all; plus qualified partners without orders.
 
         Columns: ``partner_id`` (the commercial partner), ``revenue``,
-        ``previous_revenue`` (rounded to the currency), ``bought_before``,
-        ``has_order`` (booleans), ``first_order_date`` and
-        ``last_order_date`` (the company's local days of the first and the
-        last confirmed order up to the reference date, null if none),
-        ``order_count`` (confirmed orders in the period).
+        ``previous_revenue``, ``margin``, ``previous_margin`` (rounded to the
+        currency; margin null where the basis knows no cost),
+        ``bought_before``, ``has_order`` (booleans), ``first_order_date``
+        and ``last_order_date`` (the company's local days of the first and
+        the last purchase up to the reference date, null if none),
+        ``order_count`` (purchases in the period).
 
-        One pass over the company's orders up to the reference date, grouped
-        by the order's partner first: mapping those groups, not every order,
-        to their commercial partner. An order's day is the day of its
-        confirmation (of its order date while not confirmed), compared with
-        the period's bounds as timestamps."""
+        The figures come from the profile's revenue sources
+        (``_revenue_sources``: one ``_revenue_source_<name>`` step each, see
+        ``relation.pyramid.engine.sources``), each one pass over its
+        documents grouped by the document's partner; the groups, not the
+        documents, are mapped to their commercial partner here."""
         self.ensure_one()
         cr = self.env.cr
         self._drop_temp_table(REVENUE_TABLE)
-        one_day = relativedelta(days=1)
-        params = dict(
-            company_id=self.company_id.id,
-            digits=self.currency_id.decimal_places,
-            start=self._day_start(bounds["start"]),
-            previous_start=self._day_start(bounds["previous_start"]),
-            end=self._day_start(bounds["end"] + one_day),
-            partner_ids=tuple(partner_ids or [0]),
-            contact_ids=tuple(self._contact_ids(partner_ids) or [0]),
-            all_partners=partner_ids is None,
-            tz=self._company_tz(),
+        params = self._revenue_params(bounds, partner_ids)
+        sources = "\n              UNION ALL\n".join(
+            getattr(self, "_revenue_source_%s" % name)(params)
+            for name in self._revenue_sources()
         )
         cr.execute(
             """
@@ -401,56 +395,19 @@ class RelationPyramidEngine(models.AbstractModel):
                        AS revenue,
                    ROUND(COALESCE(SUM(by_partner.previous_revenue), 0), %(digits)s)
                        AS previous_revenue,
+                   ROUND(SUM(by_partner.margin), %(digits)s) AS margin,
+                   ROUND(SUM(by_partner.previous_margin), %(digits)s)
+                       AS previous_margin,
                    BOOL_OR(by_partner.bought_before) AS bought_before,
-                   TRUE AS has_order,
-                   {first_order_day} AS first_order_date,
-                   {last_order_day} AS last_order_date,
+                   BOOL_OR(by_partner.has_order) AS has_order,
+                   MIN(by_partner.first_order_date) AS first_order_date,
+                   MAX(by_partner.last_order_date) AS last_order_date,
                    COALESCE(SUM(by_partner.order_count), 0) AS order_count
-              FROM (
-                SELECT so.partner_id,
-                       SUM(so.amount_untaxed * COALESCE(factor.factor, 1.0))
-                           FILTER (WHERE so.state IN ('sale', 'done')
-                                     AND {day} >= %(start)s)
-                           AS revenue,
-                       SUM(so.amount_untaxed * COALESCE(factor.factor, 1.0))
-                           FILTER (WHERE so.state IN ('sale', 'done')
-                                     AND {day} >= %(previous_start)s
-                                     AND {day} < %(start)s)
-                           AS previous_revenue,
-                       COALESCE(BOOL_OR(so.state IN ('sale', 'done')
-                                        AND {day} < %(start)s),
-                                FALSE) AS bought_before,
-                       MIN({day}) FILTER (WHERE so.state IN ('sale', 'done'))
-                           AS first_order_at,
-                       MAX({day}) FILTER (WHERE so.state IN ('sale', 'done'))
-                           AS last_order_at,
-                       COUNT(*) FILTER (WHERE so.state IN ('sale', 'done')
-                                          AND {day} >= %(start)s)
-                           AS order_count
-                  FROM sale_order so
-                  JOIN product_pricelist pricelist
-                    ON pricelist.id = so.pricelist_id
-                  LEFT JOIN {factor_table} factor
-                    ON factor.currency_id = pricelist.currency_id
-                   AND factor.day = {local_day}
-                 WHERE so.company_id = %(company_id)s
-                   AND so.state IN ('draft', 'sent', 'sale', 'done')
-                   AND {day} < %(end)s
-                   AND (%(all_partners)s OR so.partner_id IN %(contact_ids)s)
-                 GROUP BY so.partner_id
+              FROM ({sources}
               ) by_partner
               JOIN res_partner partner ON partner.id = by_partner.partner_id
              GROUP BY partner.commercial_partner_id
-            """.format(
-                factor_table=FACTOR_TABLE,
-                revenue_table=REVENUE_TABLE,
-                day="COALESCE(so.confirmation_date, so.date_order)",
-                local_day=self._local_day_sql(
-                    "COALESCE(so.confirmation_date, so.date_order)"
-                ),
-                first_order_day=self._local_day_sql("MIN(by_partner.first_order_at)"),
-                last_order_day=self._local_day_sql("MAX(by_partner.last_order_at)"),
-            ),
+            """.format(revenue_table=REVENUE_TABLE, sources=sources),
             params,
         )
         cr.execute(
@@ -472,6 +429,40 @@ class RelationPyramidEngine(models.AbstractModel):
         )
         # its size lets the planner join one customer by index, all by hash
         self._analyze_temp_table(REVENUE_TABLE)
+
+    @api.multi
+    def _revenue_params(self, bounds, partner_ids=None):
+        """The parameters every revenue source reads: the company, the
+        period's bounds as the company's local days (``*_day``, the end
+        included) and as UTC timestamps (``start``, ``previous_start``,
+        ``end``: the first instant of the day after the reference date), the
+        customers to gather (``partner_ids``, their ``contact_ids``;
+        ``all_partners`` for a full recompute) and the time zone."""
+        self.ensure_one()
+        one_day = relativedelta(days=1)
+        return dict(
+            company_id=self.company_id.id,
+            currency_id=self.currency_id.id,
+            digits=self.currency_id.decimal_places,
+            start=self._day_start(bounds["start"]),
+            previous_start=self._day_start(bounds["previous_start"]),
+            end=self._day_start(bounds["end"] + one_day),
+            start_day=bounds["start"],
+            previous_start_day=bounds["previous_start"],
+            end_day=bounds["end"],
+            partner_ids=tuple(partner_ids or [0]),
+            contact_ids=tuple(self._contact_ids(partner_ids) or [0]),
+            all_partners=partner_ids is None,
+            tz=self._company_tz(),
+        )
+
+    @api.multi
+    def _revenue_sources(self):
+        """The names of the revenue sources of the profile's basis: each is
+        a method ``_revenue_source_<name>(params)`` (see
+        ``relation.pyramid.engine.sources``). An addon adds its own source
+        by extending this list."""
+        return ["sale_order"]
 
     @api.model
     def _contact_ids(self, partner_ids):
@@ -530,14 +521,14 @@ class RelationPyramidEngine(models.AbstractModel):
         self._drop_temp_table(RESULT_TABLE)
         level_sql, params = getattr(self, "_level_sql_%s" % self.level_mode)()
         floors_sql = """
-                SELECT level, MIN(revenue) AS lowest FROM classified
+                SELECT level, MIN(measure) AS lowest FROM classified
                  WHERE lifecycle = 'active' GROUP BY level"""
         if partner_ids is not None:
             # the other customers' current floors count for the up-sell gap
             params = dict(params, **self._current_floors(partner_ids))
             floors_sql = """
                 SELECT level, MIN(lowest) AS lowest
-                  FROM (SELECT level, MIN(revenue) AS lowest FROM classified
+                  FROM (SELECT level, MIN(measure) AS lowest FROM classified
                          WHERE lifecycle = 'active' GROUP BY level
                         UNION ALL
                         VALUES ('top', %(floor_top)s::numeric),
@@ -558,12 +549,16 @@ class RelationPyramidEngine(models.AbstractModel):
                        END AS lifecycle,
                        partner.user_id,
                        partner.country_id,
-                       partner.relation_main_motive_id AS relation_motive_id
+                       partner.relation_main_motive_id AS relation_motive_id,
+                       -- what the levels follow (``_level_measure_sql``)
+                       {measure} AS measure
                   FROM {revenue_table} revenue
                   JOIN res_partner partner ON partner.id = revenue.partner_id
             ), ranked AS ({ranked_sql}
             ), classified AS (
                 SELECT partner_id, lifecycle, revenue, previous_revenue,
+                       margin, previous_margin, COALESCE(margin < 0, FALSE)
+                           AS loss_making, measure,
                        user_id, country_id, relation_motive_id,
                        first_order_date, last_order_date, order_count,
                        ROUND(revenue / NULLIF(order_count, 0), %(digits)s)
@@ -572,11 +567,12 @@ class RelationPyramidEngine(models.AbstractModel):
                             ELSE lifecycle END AS level,
                        CASE WHEN lifecycle = 'active' THEN active_rank END AS rank,
                        CASE WHEN lifecycle = 'active'
-                            THEN ROUND(100.0 * revenue / total_revenue, 4) END
-                           AS revenue_share,
+                            THEN ROUND(100.0 * measure / NULLIF(total_revenue, 0), 4)
+                            END AS revenue_share,
                        CASE WHEN lifecycle = 'active'
                             THEN ROUND(100.0 * (revenue_before + revenue_of_peers)
-                                       / total_revenue, 4) END AS cumulative_share,
+                                       / NULLIF(total_revenue, 0), 4) END
+                           AS cumulative_share,
                        ROUND(100.0 * (revenue - previous_revenue)
                              / NULLIF(previous_revenue, 0), 2) AS revenue_change_pct
                   FROM ranked
@@ -590,7 +586,7 @@ class RelationPyramidEngine(models.AbstractModel):
                   FROM UNNEST(%(active_levels)s) WITH ORDINALITY
                        AS active_level(level, position)
             )
-            SELECT classified.*, targets.target - classified.revenue AS upsell_gap
+            SELECT classified.*, targets.target - classified.measure AS upsell_gap
               FROM classified
               LEFT JOIN targets ON classified.lifecycle = 'active'
                                AND targets.level = classified.level
@@ -598,6 +594,7 @@ class RelationPyramidEngine(models.AbstractModel):
                 result_table=RESULT_TABLE,
                 revenue_table=REVENUE_TABLE,
                 ranked_sql=self._ranked_sql(partner_ids),
+                measure=self._level_measure_sql("revenue.revenue"),
                 level_sql=level_sql,
                 floors_sql=floors_sql,
             ),
@@ -627,45 +624,48 @@ class RelationPyramidEngine(models.AbstractModel):
                 SELECT lifecycle.*,
                        RANK() OVER w_active AS active_rank,
                        COUNT(*) OVER w_all AS active_count,
-                       SUM(revenue) OVER w_all AS total_revenue,
+                       SUM(measure) OVER w_all AS total_revenue,
                        -- the running sum and count include the peers (equal
-                       -- revenue): the peers are counted once and their sum
+                       -- measure): the peers are counted once and their sum
                        -- is taken off, in the one sort of this window
-                       SUM(revenue) OVER w_active
-                           - revenue * (COUNT(*) OVER w_active
+                       SUM(measure) OVER w_active
+                           - measure * (COUNT(*) OVER w_active
                                         - RANK() OVER w_active + 1)
                            AS revenue_before,
-                       revenue * (COUNT(*) OVER w_active
+                       measure * (COUNT(*) OVER w_active
                                   - RANK() OVER w_active + 1) AS revenue_of_peers
                   FROM lifecycle
                  WHERE lifecycle IS NOT NULL
                 WINDOW w_all AS (PARTITION BY lifecycle = 'active'),
                        w_active AS (PARTITION BY lifecycle = 'active'
-                                    ORDER BY revenue DESC)"""
+                                    ORDER BY measure DESC)"""
         return """
                 SELECT lifecycle.*, standing.*
                   FROM lifecycle
                   LEFT JOIN LATERAL (
                     SELECT 1 + COUNT(*) FILTER (
-                               WHERE active.revenue > lifecycle.revenue)
+                               WHERE active.measure > lifecycle.measure)
                                AS active_rank,
                            COUNT(*) AS active_count,
-                           SUM(active.revenue) AS total_revenue,
-                           COALESCE(SUM(active.revenue) FILTER (
-                               WHERE active.revenue > lifecycle.revenue), 0)
+                           SUM(active.measure) AS total_revenue,
+                           COALESCE(SUM(active.measure) FILTER (
+                               WHERE active.measure > lifecycle.measure), 0)
                                AS revenue_before,
-                           SUM(active.revenue) FILTER (
-                               WHERE active.revenue = lifecycle.revenue)
+                           SUM(active.measure) FILTER (
+                               WHERE active.measure = lifecycle.measure)
                                AS revenue_of_peers
-                      FROM (SELECT line.revenue FROM relation_pyramid_line line
+                      FROM (SELECT {line_measure} AS measure
+                              FROM relation_pyramid_line line
                              WHERE line.company_id = %(company_id)s
                                AND line.lifecycle = 'active'
                                AND line.partner_id NOT IN %(partner_ids)s
                             UNION ALL
-                            SELECT revenue FROM lifecycle
+                            SELECT measure FROM lifecycle
                              WHERE lifecycle = 'active') active
                   ) standing ON lifecycle.lifecycle = 'active'
-                 WHERE lifecycle.lifecycle IS NOT NULL"""
+                 WHERE lifecycle.lifecycle IS NOT NULL""".format(
+            line_measure=self._level_measure_sql("line.revenue")
+        )
 
     @api.multi
     def _relevel_others(self):
@@ -685,6 +685,7 @@ class RelationPyramidEngine(models.AbstractModel):
             return
         cr = self.env.cr
         company_id = self.company_id.id
+        measure = self._level_measure_sql("revenue")
         cr.execute(
             """
             SELECT COUNT(*) FROM relation_pyramid_line
@@ -700,15 +701,16 @@ class RelationPyramidEngine(models.AbstractModel):
             )
             cr.execute(
                 """
-                SELECT revenue FROM relation_pyramid_line
+                SELECT {measure} FROM relation_pyramid_line
                  WHERE company_id = %s AND revenue > 0 AND lifecycle = 'active'
-                 ORDER BY revenue DESC, id OFFSET %s LIMIT 1
-                """,
+                 ORDER BY {measure} DESC, id OFFSET %s LIMIT 1
+                """.format(measure=measure),
                 (company_id, max(position - 1, 0)),
             )
             row = cr.fetchone() if position else None
             new_floors[level] = row[0] if row else Decimal("Infinity")
         old_floors = self._current_floors([])
+        # the floors are those of what the levels follow (revenue or margin)
         bands = [
             sorted((old_floors["floor_" + level], new_floors[level]))
             for level in ("top", "big", "medium")
@@ -716,20 +718,20 @@ class RelationPyramidEngine(models.AbstractModel):
         cr.execute(
             """
             UPDATE relation_pyramid_line SET level = placed.level
-              FROM (SELECT id, CASE WHEN revenue >= %(top)s THEN 'top'
-                                    WHEN revenue >= %(big)s THEN 'big'
-                                    WHEN revenue >= %(medium)s THEN 'medium'
+              FROM (SELECT id, CASE WHEN {measure} >= %(top)s THEN 'top'
+                                    WHEN {measure} >= %(big)s THEN 'big'
+                                    WHEN {measure} >= %(medium)s THEN 'medium'
                                     ELSE 'small' END AS level
                       FROM relation_pyramid_line
                      WHERE company_id = %(company_id)s AND lifecycle = 'active'
                        AND revenue > 0
-                       AND (revenue BETWEEN %(low_top)s AND %(high_top)s
-                            OR revenue BETWEEN %(low_big)s AND %(high_big)s
-                            OR revenue BETWEEN %(low_medium)s AND %(high_medium)s)
+                       AND ({measure} BETWEEN %(low_top)s AND %(high_top)s
+                            OR {measure} BETWEEN %(low_big)s AND %(high_big)s
+                            OR {measure} BETWEEN %(low_medium)s AND %(high_medium)s)
                    ) placed
              WHERE placed.id = relation_pyramid_line.id
                AND placed.level <> relation_pyramid_line.level
-            """,
+            """.format(measure=measure),
             dict(
                 new_floors,
                 company_id=company_id,
@@ -741,6 +743,13 @@ class RelationPyramidEngine(models.AbstractModel):
             ),
         )
         self.env["relation.pyramid.line"].invalidate_cache()
+
+    @api.multi
+    def _level_measure_sql(self, revenue_sql):
+        """SQL of what the levels follow, given that of the revenue: the
+        revenue here; ``relation.pyramid.engine.sources`` follows the margin
+        when the profile says so (the same expression with ``margin``)."""
+        return revenue_sql
 
     @api.multi
     def _level_sql_count(self):
@@ -762,9 +771,9 @@ class RelationPyramidEngine(models.AbstractModel):
     def _level_sql_threshold(self):
         """Fixed minimum revenue per level."""
         return (
-            """CASE WHEN revenue >= %(top)s THEN 'top'
-                    WHEN revenue >= %(big)s THEN 'big'
-                    WHEN revenue >= %(medium)s THEN 'medium'
+            """CASE WHEN measure >= %(top)s THEN 'top'
+                    WHEN measure >= %(big)s THEN 'big'
+                    WHEN measure >= %(medium)s THEN 'medium'
                     ELSE 'small' END""",
             {
                 "top": self._as_numeric(self.top_min_revenue),
@@ -798,11 +807,13 @@ class RelationPyramidEngine(models.AbstractModel):
         self.ensure_one()
         self.env.cr.execute(
             """
-            SELECT level, MIN(revenue) FROM relation_pyramid_line
+            SELECT level, MIN({measure}) FROM relation_pyramid_line
              WHERE company_id = %s AND level IN ('top', 'big', 'medium')
                AND partner_id NOT IN %s
              GROUP BY level
-            """,
+            """.format(
+                measure=self._level_measure_sql("revenue")
+            ),
             (self.company_id.id, tuple(partner_ids) or (0,)),
         )
         lowest = dict(self.env.cr.fetchall())
