@@ -147,3 +147,47 @@ class TestLevelSince(SignalsCase):
         # 2025-12-31 (no row written), 3 000 at 2026-03-31, medium at R
         steady = self._row(self.steady)
         self.assertEqual(steady.level_since, "2025-06-30")
+
+
+class TestRelationPage(SignalsCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.own = cls._user("own", "sales_team.group_sale_salesman")
+        cls.own2 = cls._user("own2", "sales_team.group_sale_salesman")
+        # 300 + 500 in the period (2 orders, last 2026-05-01), first ever
+        # 2024-02-01: active alone, so R = F = M = 1 + floor(5 * 0 / 1) = 1
+        cls.mine = cls._customer("Page mine", user_id=cls.own.id)
+        cls._order(cls.mine, 900, "2024-02-01")
+        cls._order(cls.mine, 300, "2026-01-10")
+        cls._order(cls.mine, 500, "2026-05-01")
+
+    def test_relation_page_figures_follow_the_row(self):
+        self._recompute()
+        partner = self.mine.sudo(self.own)
+        self.assertEqual(partner.pyramid_first_order_date, "2024-02-01")
+        self.assertEqual(partner.pyramid_last_order_date, "2026-05-01")
+        # 800 / 2 orders = 400
+        self.assertEqual(
+            (partner.pyramid_order_count, partner.pyramid_average_order_value),
+            (2, 400.0),
+        )
+        self.assertEqual(partner.pyramid_level_since, REFERENCE)
+        self.assertEqual(
+            (
+                partner.pyramid_rfm_recency,
+                partner.pyramid_rfm_frequency,
+                partner.pyramid_rfm_monetary,
+            ),
+            (1, 1, 1),
+        )
+        # 800 < 1 000: small at R, the best level they held (now)
+        self.assertEqual(
+            (partner.pyramid_best_level, partner.pyramid_best_level_date),
+            ("small", REFERENCE),
+        )
+        # another own-documents salesperson reads none of it
+        theirs = self.mine.sudo(self.own2)
+        self.assertFalse(theirs.pyramid_last_order_date)
+        self.assertFalse(theirs.pyramid_order_count)
+        self.assertFalse(theirs.pyramid_best_level)

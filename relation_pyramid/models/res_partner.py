@@ -22,6 +22,21 @@ SYNC_TOKEN = object()
 # customer their orders count for.
 PYRAMID_PARTNER_FIELDS = {"parent_id", "is_company", "relation_qualification"}
 
+# Figures of the commercial partner's row the partner shows as pyramid_<name>.
+PYRAMID_LINE_FIGURES = [
+    "win_back",
+    "level_since",
+    "best_level",
+    "best_level_date",
+    "rfm_recency",
+    "rfm_frequency",
+    "rfm_monetary",
+    "first_order_date",
+    "last_order_date",
+    "order_count",
+    "average_order_value",
+]
+
 
 class ResPartner(models.Model):
     _inherit = "res.partner"
@@ -121,6 +136,65 @@ class ResPartner(models.Model):
         compute="_compute_pyramid",
         groups="sales_team.group_sale_salesman",
     )
+    # The row's signals and customer figures, shown on the Relation page.
+    pyramid_win_back = fields.Boolean(
+        string="Win Back",
+        compute="_compute_pyramid",
+        groups="sales_team.group_sale_salesman",
+    )
+    pyramid_level_since = fields.Date(
+        string="Level Since",
+        compute="_compute_pyramid",
+        groups="sales_team.group_sale_salesman",
+    )
+    pyramid_best_level = fields.Selection(
+        LEVELS,
+        string="Best Level",
+        compute="_compute_pyramid",
+        groups="sales_team.group_sale_salesman",
+    )
+    pyramid_best_level_date = fields.Date(
+        string="Best Level On",
+        compute="_compute_pyramid",
+        groups="sales_team.group_sale_salesman",
+        help="The last snapshot at which the customer held their best level.",
+    )
+    pyramid_rfm_recency = fields.Integer(
+        string="Recency (R)",
+        compute="_compute_pyramid",
+        groups="sales_team.group_sale_salesman",
+    )
+    pyramid_rfm_frequency = fields.Integer(
+        string="Frequency (F)",
+        compute="_compute_pyramid",
+        groups="sales_team.group_sale_salesman",
+    )
+    pyramid_rfm_monetary = fields.Integer(
+        string="Monetary (M)",
+        compute="_compute_pyramid",
+        groups="sales_team.group_sale_salesman",
+    )
+    pyramid_first_order_date = fields.Date(
+        string="First Order",
+        compute="_compute_pyramid",
+        groups="sales_team.group_sale_salesman",
+    )
+    pyramid_last_order_date = fields.Date(
+        string="Last Order",
+        compute="_compute_pyramid",
+        groups="sales_team.group_sale_salesman",
+    )
+    pyramid_order_count = fields.Integer(
+        string="Orders in the Period",
+        compute="_compute_pyramid",
+        groups="sales_team.group_sale_salesman",
+    )
+    pyramid_average_order_value = fields.Monetary(
+        string="Average Order Value",
+        compute="_compute_pyramid",
+        currency_field="pyramid_currency_id",
+        groups="sales_team.group_sale_salesman",
+    )
     pyramid_snapshot_line_ids = fields.One2many(
         "relation.pyramid.snapshot.line",
         "partner_id",
@@ -154,6 +228,8 @@ class ResPartner(models.Model):
                 partner.pyramid_rank = line.rank
                 partner.pyramid_risk = line.risk
                 partner.pyramid_risk_reason = line.risk_reason
+                for name in PYRAMID_LINE_FIGURES:
+                    partner["pyramid_" + name] = line[name]
 
     def _search_relation_lifecycle(self, operator, value):
         return self._search_pyramid_line("lifecycle", operator, value)
