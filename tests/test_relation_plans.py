@@ -278,10 +278,12 @@ class TestRelationPlans(PlanCase):
         customer = self._customer("Reorders")
         self._order(customer, 1000, IN_PERIOD)
         self._recompute()
-        order = self._order(customer, 200, IN_PERIOD, state="draft")
+        order = self._order(customer, 1000, IN_PERIOD, state="draft")
         order.action_confirm()
         today = self._today()
-        # confirmed today: the row is refreshed at today; top: + 30
+        # confirmed today: the row is refreshed at today, where the order
+        # alone (1000, whether the one of 2026-03-15 still falls in today's
+        # period or not) makes the customer top: + 30
         self.assertEqual(
             self._dates(customer),
             (self._day(today), self._day(today + timedelta(days=30)), False),
