@@ -144,6 +144,28 @@ class TestRisk(SignalsCase):
         self.assertFalse(theirs.pyramid_risk_reason)
         self.assertTrue(self.slipping.sudo(self.own2).pyramid_risk)
 
+    def test_printed_pyramid_shows_the_risk_customers(self):
+        self._recompute(reference="2025-12-31")
+        self._recompute()
+        # at risk: Threshold (1 000 -> 700, lost 300), Slipping (big ->
+        # medium, 5 000 -> 4 000, lost 1 000) and Near (medium at 2025-12-31
+        # with 1 000, small at R with 701: lost 299): 3 customers, 1 599.00
+        snapshot = self.env["relation.pyramid.snapshot"].search(
+            [("company_id", "=", self.company.id), ("date", "=", REFERENCE)]
+        )
+        report = self.env.ref("relation_pyramid.action_report_pyramid")
+        html = report.sudo(self.manager).render_qweb_html(snapshot.ids)[0].decode()
+        self.assertRegex(html, r"Risk customers:</span>\s*<strong[^>]*>3</strong>")
+        self.assertRegex(
+            html, r"revenue at risk[^<]*</span>\s*<strong[^>]*><span[^>]*>1,599\.00"
+        )
+        # an older snapshot: the rows no longer hold its signals
+        older = snapshot.search(
+            [("company_id", "=", self.company.id), ("date", "=", "2025-12-31")]
+        )
+        html = report.sudo(self.manager).render_qweb_html(older.ids)[0].decode()
+        self.assertNotIn("Risk customers", html)
+
 
 class TestWinBack(SignalsCase):
     @classmethod

@@ -90,6 +90,25 @@ class RelationPyramidEngineSignals(models.AbstractModel):
         )._backfill_snapshot(reference_date)
 
     @api.model
+    def _risk_summary(self, snapshot):
+        """For the printed pyramid of ``snapshot``: the risk customers among
+        the rows the user may read and the revenue at risk (what they lost
+        against the previous period, where they lost), if the snapshot is the
+        company's last recompute (the rows hold its signals); else None."""
+        profile = self.sudo().search([("company_id", "=", snapshot.company_id.id)])
+        if not profile or profile.last_reference_date != snapshot.date:
+            return None
+        lines = self.env["relation.pyramid.line"].search(
+            [("company_id", "=", snapshot.company_id.id), ("risk", "=", True)]
+        )
+        return {
+            "count": len(lines),
+            "revenue": sum(
+                max(line.previous_revenue - line.revenue, 0.0) for line in lines
+            ),
+        }
+
+    @api.model
     def _add_signal_columns(self):
         self.env.cr.execute(
             sql.SQL(
