@@ -225,6 +225,40 @@ class TestPredictionCdnow(PyramidCase):
         self.assertTrue(lost)
         self.assertEqual(sorted(found.ids), sorted(lost.mapped("partner_id").ids))
 
+    def test_probably_lost_are_risk_customers(self):
+        """At R every CDNOW customer who paid is active (first orders in
+        1997) and none bought in the previous period, so no revenue drop and no level
+        history: the risk customers are exactly those with p_alive < 0.5
+        (the default threshold), with the reason in words. Customer 1
+        (p_alive 0.7266, see above) is not at risk."""
+        lines = self.env["relation.pyramid.line"].search(
+            [("company_id", "=", self.cdnow.id)]
+        )
+        # (the 8 customers whose one purchase was of $0.00 are not active)
+        customers = lines.filtered(lambda line: line.lifecycle == "active")
+        self.assertEqual(len(customers), 2357 - 8)
+        lost = customers.filtered(lambda line: line.p_alive < 0.5)
+        self.assertTrue(lost)
+        self.assertEqual(lines.filtered("risk"), lost)
+        self.assertEqual(lines.filtered("risk_p_alive"), lost)
+        self.assertEqual(set(lost.mapped("risk_since")), {CALIBRATION_END})
+        line = lost[0]
+        self.assertEqual(
+            line.risk_reason,
+            "Probably lost: %d %% chance still active" % round(line.p_alive * 100),
+        )
+        self.assertFalse(self._line(1).risk)
+        # a stricter threshold: fewer risk customers, at the next recompute
+        profile = self.cdnow_profile.sudo(self.manager)
+        profile.p_alive_risk_threshold = 0.2
+        profile.action_recompute(reference_date=CALIBRATION_END)
+        lines.invalidate_cache()
+        self.assertEqual(
+            lines.filtered("risk"),
+            customers.filtered(lambda line: line.p_alive < 0.2),
+        )
+        self.assertLess(len(lines.filtered("risk")), len(lost))
+
     def test_refresh_uses_the_last_fit(self):
         """An order confirmed after the recompute refreshes its customer
         with the last fit's parameters, no refit: customer 3 (one order on

@@ -41,7 +41,7 @@ PREDICTION_TABLE = "pg_temp.relation_pyramid_prediction"
 # snapshot (``SNAPSHOT_FIT_FIELDS`` and ``prediction_note``).
 PREDICTION_FIT_TABLE = "pg_temp.relation_pyramid_prediction_fit"
 
-PREDICTION_COLUMNS = ["p_alive", "expected_orders", "predicted_value"]
+PREDICTION_COLUMNS = ["p_alive", "expected_orders", "predicted_value", "risk_p_alive"]
 # The snapshot fields a fit fills.
 SNAPSHOT_FIT_FIELDS = [
     "bgnbd_r",
@@ -193,7 +193,8 @@ class RelationPyramidEnginePrediction(models.AbstractModel):
             sql.SQL(
                 "ALTER TABLE {} ADD COLUMN p_alive numeric, "
                 "ADD COLUMN expected_orders numeric, "
-                "ADD COLUMN predicted_value numeric"
+                "ADD COLUMN predicted_value numeric, "
+                "ADD COLUMN risk_p_alive boolean NOT NULL DEFAULT FALSE"
             ).format(sql.SQL(RESULT_TABLE))
         )
         self._drop_temp_table(PREDICTION_FIT_TABLE)
@@ -215,6 +216,45 @@ class RelationPyramidEnginePrediction(models.AbstractModel):
             return
         horizon = (bounds["end"] - bounds["start"]).days + 1
         self._write_predictions(rows, values, horizon)
+        if "risk" in self._result_columns():  # the signals step is there
+            self._mark_probably_lost(reference_date)
+
+    @api.multi
+    def _mark_probably_lost(self, reference_date):
+        """Risk customers (the signals step's ``risk``) also include the
+        active customers and the recently inactive ones (who bought in the
+        previous period) whose probability alive fell below the profile's
+        threshold (``risk_p_alive``). ``risk_since`` as the signals step
+        keeps it: the signals' date if they put the customer at risk, else
+        kept from the customer's row while at risk, else R. Runs after the
+        signals step (the profile lists this step before it)."""
+        self.ensure_one()
+        self.env.cr.execute(
+            """
+            UPDATE {result_table} result
+               SET risk_p_alive = TRUE,
+                   risk = TRUE,
+                   risk_since = CASE
+                       WHEN result.risk THEN result.risk_since
+                       WHEN line.risk AND line.risk_since <= %(reference_date)s
+                           THEN line.risk_since
+                       ELSE %(reference_date)s::date END
+              FROM {result_table} probably_lost
+              LEFT JOIN relation_pyramid_line line
+                ON line.company_id = %(company_id)s
+               AND line.partner_id = probably_lost.partner_id
+             WHERE probably_lost.partner_id = result.partner_id
+               AND result.p_alive < %(threshold)s
+               AND (result.lifecycle = 'active'
+                    OR (result.lifecycle = 'inactive'
+                        AND result.previous_revenue > 0))
+            """.format(result_table=RESULT_TABLE),
+            {
+                "company_id": self.company_id.id,
+                "reference_date": reference_date,
+                "threshold": self._as_numeric(self.p_alive_risk_threshold),
+            },
+        )
 
     @api.multi
     def _gather_transactions(self, reference_date, partner_ids=None):

@@ -1,7 +1,7 @@
 # Copyright 2026 relation_pyramid authors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 # pylint: disable=consider-merging-classes-inherited
-from odoo import fields, models
+from odoo import _, api, fields, models
 
 SINGLE_ORDER_HELP = (
     " A customer who bought on one day only has shown no rhythm and no "
@@ -44,3 +44,26 @@ class RelationPyramidLine(models.Model):
         "towards the mean of all customers the fewer orders they have), in "
         "the company currency." + SINGLE_ORDER_HELP,
     )
+    risk_p_alive = fields.Boolean(
+        string="Probably Lost",
+        readonly=True,
+        help="At risk because the probability that the customer still buys "
+        "from us fell below the profile's threshold (active customers and "
+        "those who bought in the previous period).",
+    )
+
+    @api.multi
+    @api.depends("risk_p_alive", "p_alive")
+    def _compute_risk_reason(self):
+        """'Probably lost: 32 % chance still active' after the signals'
+        reasons."""
+        result = super()._compute_risk_reason()
+        for line in self:
+            if line.risk and line.risk_p_alive:
+                reason = _("Probably lost: %d %% chance still active") % round(
+                    line.p_alive * 100
+                )
+                line.risk_reason = "; ".join(
+                    part for part in (line.risk_reason, reason) if part
+                )
+        return result

@@ -45,11 +45,13 @@ LEVEL_SETTING_FIELDS = [
 
 class RelationPyramidProfile(models.Model):
     _name = "relation.pyramid.profile"
-    # Steps that extend the engine's (``_complete_result``, ...) come before it.
+    # Steps that extend the engine's (``_complete_result``, ...) come before it;
+    # the prediction step before the signals step: its probably lost
+    # customers join the signals' risk customers.
     _inherit = [
         "relation.pyramid.engine.contact",
-        "relation.pyramid.engine.signals",
         "relation.pyramid.engine.prediction",
+        "relation.pyramid.engine.signals",
         "relation.pyramid.engine",
         "relation.pyramid.engine.history",
     ]
