@@ -156,3 +156,11 @@ class TestBgnbdMath(unittest.TestCase):
             float(bgnbd.gamma_gamma_expected_value(params, 0, 0.0)), population
         )
         self.assertAlmostEqual(bgnbd.gamma_gamma_population_value(params), population)
+
+    def test_runaway_fit_is_not_converged(self):
+        """Sixty customers who all bought every 10 days for 100 days and are
+        still buying: no spread of rates and no drop-out to fit, the
+        parameters run away (a towards 0), which is no fit."""
+        fit = bgnbd.fit_bgnbd([10] * 60, [100] * 60, [100] * 60)
+        self.assertFalse(fit.converged)
+        self.assertIn("out of bounds", fit.message)

@@ -9,7 +9,7 @@ import math
 from odoo.addons.relation_pyramid.models import bgnbd
 
 from . import cdnow
-from .pyramid_common import PyramidCase
+from .pyramid_common import REFERENCE, PyramidCase
 
 CALIBRATION_END = "1997-09-30"
 # The purchases from this day on are confirmed through action_confirm();
@@ -366,3 +366,85 @@ class TestPredictionTooFewCustomers(PyramidCase):
         self.assertIn("at least 50", profile.prediction_note)
         self.assertFalse(profile.prediction_fit_date)
         self.assertFalse(profile.bgnbd_r)
+
+
+class TestPredictionNotConverging(PyramidCase):
+    def test_fit_not_converging_keeps_previous_parameters(self):
+        """Sixty customers who all ordered every 10 days from 2026-03-22 to
+        R = 2026-06-30 (x = 10, t_x = T = 100 days): the BG/NBD fit runs
+        away (no spread, nobody leaves). The previous fit (at 2026-03-31)
+        is kept: the snapshot at R carries its parameters and date and says
+        why, the warning is logged, the rows get their figures from it:
+        p_alive = 1 / (1 + a / (b + 9) * ((alpha + 100) / (alpha + 100))^(r
+        + 10)) = 1 / (1 + a / (b + 9)) = 1 / (1 + 0.8 / 11.5)."""
+        manager = self.env["res.users"].create(
+            {
+                "name": "Regular manager",
+                "login": "regular_manager",
+                "company_id": self.company.id,
+                "company_ids": [(6, 0, [self.company.id])],
+                "groups_id": [
+                    (6, 0, [self.env.ref("sales_team.group_sale_manager").id])
+                ],
+            }
+        )
+        previous = {
+            "bgnbd_r": 0.25,
+            "bgnbd_alpha": 30.0,
+            "bgnbd_a": 0.8,
+            "bgnbd_b": 2.5,
+            "bgnbd_log_likelihood": -1000.0,
+            "gg_p": 6.0,
+            "gg_q": 4.0,
+            "gg_gamma": 15.0,
+            "prediction_fit_date": "2026-03-31",
+        }
+        # the snapshot a recompute at 2026-03-31 kept (its fit's parameters)
+        self.env["relation.pyramid.snapshot"].create(
+            dict(previous, company_id=self.company.id, date="2026-03-31")
+        )
+        customers = self.env["res.partner"]
+        for index in range(60):
+            customers |= self._customer("Regular %02d" % index)
+        self.env.cr.execute(
+            """
+            INSERT INTO sale_order (name, partner_id, partner_invoice_id,
+                                    partner_shipping_id, pricelist_id, company_id,
+                                    date_order, confirmation_date, state,
+                                    amount_untaxed, amount_tax, amount_total)
+            SELECT 'REG/' || customer.id || '/' || step, customer.id, customer.id,
+                   customer.id, %(pricelist)s, %(company)s,
+                   day + TIME '12:00', day + TIME '12:00', 'sale', 50, 0, 50
+              FROM UNNEST(%(customers)s) AS customer(id)
+             CROSS JOIN generate_series(0, 10) AS step
+             CROSS JOIN LATERAL (SELECT DATE '2026-03-22' + 10 * step AS day) d
+            """,
+            {
+                "pricelist": self.pricelist.id,
+                "company": self.company.id,
+                "customers": customers.ids,
+            },
+        )
+        with self.assertLogs(
+            "odoo.addons.relation_pyramid.models.relation_pyramid_engine_prediction",
+            "WARNING",
+        ) as logs:
+            self.profile.sudo(manager).action_recompute(reference_date=REFERENCE)
+        self.assertIn("did not converge", logs.output[0])
+        self.assertIn("the parameters fitted at 2026-03-31 are kept", logs.output[0])
+        snapshot = self.env["relation.pyramid.snapshot"].search(
+            [("company_id", "=", self.company.id), ("date", "=", REFERENCE)]
+        )
+        for name, value in previous.items():
+            self.assertEqual(str(snapshot[name]), str(value), name)
+        self.assertIn("did not converge", snapshot.prediction_note)
+        self.assertEqual(
+            self.profile.sudo(manager).prediction_note, snapshot.prediction_note
+        )
+        line = self.env["relation.pyramid.line"].search(
+            [
+                ("company_id", "=", self.company.id),
+                ("partner_id", "=", customers[0].id),
+            ]
+        )
+        self.assertAlmostEqual(line.p_alive, 1 / (1 + 0.8 / 11.5), places=4)

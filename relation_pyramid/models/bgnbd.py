@@ -34,8 +34,11 @@ GammaGammaFit = collections.namedtuple(
     "GammaGammaFit", ["p", "q", "gamma", "log_likelihood", "converged", "message"]
 )
 
-# Parameters outside these bounds are a fit that ran away, not a fit.
-PARAMETER_BOUNDS = (1e-6, 1e6)
+# Parameters outside these bounds are a fit that ran away, not a fit (e.g.
+# customers who all buy at one rhythm and never leave: r and alpha grow
+# without end, a goes to 0). Wide enough for alpha in days of customers who
+# buy once in decades.
+PARAMETER_BOUNDS = (1e-4, 1e5)
 
 
 def _arrays(*values):
@@ -98,16 +101,23 @@ def _fit(neg_log_likelihood, start):
             return np.inf
         return neg_log_likelihood(log_params)
 
-    # quasi-Newton first (few evaluations), Nelder-Mead where it fails
-    result = minimize(
-        bounded,
-        start,
-        method="L-BFGS-B",
-        options={"ftol": 1e-12, "gtol": 1e-8, "maxiter": 500},
-    )
-    if not result.success or not np.isfinite(result.fun):
-        options = {"xatol": 1e-6, "fatol": 1e-9, "maxiter": 2000, "maxfev": 4000}
-        result = minimize(bounded, start, method="Nelder-Mead", options=options)
+    # quasi-Newton first (few evaluations), Nelder-Mead where it fails; a
+    # step past the bounds gives inf, and inf - inf a harmless nan there
+    with np.errstate(invalid="ignore", over="ignore"):
+        result = minimize(
+            bounded,
+            start,
+            method="L-BFGS-B",
+            options={"ftol": 1e-12, "gtol": 1e-8, "maxiter": 500},
+        )
+        if not result.success or not np.isfinite(result.fun):
+            options = {
+                "xatol": 1e-6,
+                "fatol": 1e-9,
+                "maxiter": 2000,
+                "maxfev": 4000,
+            }
+            result = minimize(bounded, start, method="Nelder-Mead", options=options)
     params = np.exp(result.x)
     converged = bool(
         result.success
