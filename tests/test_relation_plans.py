@@ -201,6 +201,29 @@ class TestRelationPlans(PlanCase):
         with self.assertRaises(AccessError):
             self._row(customer).sudo(self.seller).write({"contact_due": True})
 
+    def test_messages_made_before_count_after_the_update(self):
+        customer = self._customer("Old chatter")
+        contact = self._customer(
+            "Old chatter person", is_company=False, parent_id=customer.id
+        )
+        self._order(customer, 1000, IN_PERIOD)
+        # notes written before the addon was installed (straight into the
+        # table, as a merge or an import leaves them): not seen yet
+        for day, kind in (("2026-05-02 09:00:00", "comment"),
+                          ("2026-05-20 09:00:00", "notification")):
+            self.env.cr.execute(
+                "INSERT INTO mail_message (model, res_id, message_type, date) "
+                "VALUES ('res.partner', %s, %s, %s)",
+                (contact.id, kind, day),
+            )
+        self._recompute()
+        self.assertEqual(self._dates(customer)[:2], ("2026-03-15", "2026-04-14"))
+        # what data/relation_pyramid_plan_data.xml runs on install and update:
+        # the note of 2026-05-02 (not the notification) + 30 = 2026-06-01
+        self.env["res.partner"]._init_relation_last_message_dates()
+        self._recompute()
+        self.assertEqual(self._dates(customer)[:2], ("2026-05-02", "2026-06-01"))
+
     def test_an_email_counts_as_a_contact(self):
         customer = self._customer("Mailed")
         self._order(customer, 500, IN_PERIOD)

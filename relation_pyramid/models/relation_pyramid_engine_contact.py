@@ -6,9 +6,12 @@ when they are due again (issue 18, item 5).
 The last contact is the latest of: a done activity, an e-mail or a logged
 note (``mail.message`` of type ``email``/``comment``, or the message Odoo
 posts when an activity is marked done; not tracking notifications) on the
-customer or any of their contacts, the last confirmed order (the row's
-``last_order_date``), and the date a salesperson set by hand
-(``res.partner.relation_last_contact_manual``); each the company's local day.
+customer or any of their contacts, kept on the commercial partner as
+``relation_last_message_date`` when the message is made (see
+``mail_message.py``; the nightly run does not read the chatter), the last
+confirmed order (the row's ``last_order_date``), and the date a salesperson
+set by hand (``res.partner.relation_last_contact_manual``); each the
+company's local day.
 
 The next contact is the last contact plus the interval: the customer's own
 (``relation_contact_interval_days``) else their plan's (the ``win_back``
@@ -38,11 +41,6 @@ CONTACT_COLUMNS = [
     "contact_due",
     "contact_priority",
 ]
-# Messages that are a contact with the customer: e-mails and logged notes,
-# and the message of a done activity (it carries the activity's type).
-CONTACT_MESSAGE_WHERE = """message.model = 'res.partner'
-               AND (message.message_type IN ('email', 'comment')
-                    OR message.mail_activity_type_id IS NOT NULL)"""
 # The order of the due customers: by level from the top (win-back candidates
 # are inactive), then the risk customers, then the most overdue.
 PRIORITY_LEVELS = ["top", "big", "medium", "small", "inactive", "prospect"]
@@ -106,7 +104,6 @@ class RelationPyramidEngineContact(models.AbstractModel):
     @api.multi
     def _contact_params(self, partner_ids=None):
         self.ensure_one()
-        contact_ids = self._contact_ids(partner_ids)
         return {
             "profile_id": self.id,
             "company_id": self.company_id.id,
@@ -114,7 +111,6 @@ class RelationPyramidEngineContact(models.AbstractModel):
             "tz": self._company_tz(),
             "all_partners": partner_ids is None,
             "partner_ids": tuple(partner_ids or [0]),
-            "contact_ids": tuple(contact_ids or [0]),
             "priority_levels": PRIORITY_LEVELS,
         }
 
@@ -152,15 +148,7 @@ class RelationPyramidEngineContact(models.AbstractModel):
         ``CONTACT_COLUMNS``. Parameters: ``_contact_params``."""
         signal = self._contact_signal_sql(source_table)
         return """
-            WITH messages AS (
-                SELECT partner.commercial_partner_id AS partner_id,
-                       MAX(message.date) AS contacted_at
-                  FROM mail_message message
-                  JOIN res_partner partner ON partner.id = message.res_id
-                 WHERE {message_where}
-                   AND (%(all_partners)s OR message.res_id IN %(contact_ids)s)
-                 GROUP BY partner.commercial_partner_id
-            ), contacts AS (
+            WITH contacts AS (
                 SELECT source.partner_id, source.level,
                        {risk} AS risk, {risk_since} AS risk_since,
                        GREATEST({message_day}, source.last_order_date,
@@ -175,7 +163,6 @@ class RelationPyramidEngineContact(models.AbstractModel):
                        COALESCE({level_since}, %(today)s) AS entry_date
                   FROM {source_table} source
                   JOIN res_partner partner ON partner.id = source.partner_id
-                  LEFT JOIN messages ON messages.partner_id = source.partner_id
                   LEFT JOIN relation_pyramid_plan plan
                     ON plan.profile_id = %(profile_id)s
                    AND plan.level = CASE WHEN {win_back} THEN 'win_back'
@@ -205,8 +192,7 @@ class RelationPyramidEngineContact(models.AbstractModel):
               FROM dated
             """.format(
             source_table=source_table,
-            message_where=CONTACT_MESSAGE_WHERE,
-            message_day=self._local_day_sql("messages.contacted_at"),
+            message_day=self._local_day_sql("partner.relation_last_message_date"),
             **signal
         )
 

@@ -32,6 +32,13 @@ class ResPartner(models.Model):
         help="A contact that left no trace in Odoo (a call, a visit, a chat at "
         "a fair): the last contact counts from this date if it is the latest.",
     )
+    relation_last_message_date = fields.Datetime(
+        string="Last Message On",
+        readonly=True,
+        copy=False,
+        help="The last e-mail, logged note or done activity on this customer "
+        "or one of their contacts (kept on the commercial partner).",
+    )
     pyramid_last_contact_date = fields.Date(
         string="Last Contact",
         compute="_compute_pyramid_contact",
@@ -100,6 +107,51 @@ class ResPartner(models.Model):
             "relation_contact_interval_days",
             "relation_last_contact_manual",
         ]
+
+    @api.multi
+    def _note_relation_contact(self, when):
+        """A message (e-mail, note, done activity) on these commercial
+        partners at ``when`` (UTC): their last message moves forward and
+        their pyramid rows follow at once, whoever posted it."""
+        if not self:
+            return
+        self.env.cr.execute(
+            """
+            UPDATE res_partner SET relation_last_message_date = %s
+             WHERE id IN %s
+               AND (relation_last_message_date IS NULL
+                    OR relation_last_message_date < %s)
+            """,
+            (when, tuple(self.ids), when),
+        )
+        self.invalidate_cache(["relation_last_message_date"], self.ids)
+        self.env["relation.pyramid.profile"]._refresh_contact_dates(self.ids)
+
+    @api.model
+    def _init_relation_last_message_dates(self):
+        """Every commercial partner's last message from the chatter (on
+        install and update: messages made before, or moved by a merge); the
+        messages ``mail_message.CONTACT_MESSAGE_TYPES`` describes."""
+        self.env.cr.execute(
+            """
+            UPDATE res_partner SET relation_last_message_date = last.contacted_at
+              FROM (SELECT partner.commercial_partner_id AS partner_id,
+                           MAX(by_partner.contacted_at) AS contacted_at
+                      FROM (SELECT message.res_id,
+                                   MAX(message.date) AS contacted_at
+                              FROM mail_message message
+                             WHERE message.model = 'res.partner'
+                               AND (message.message_type IN ('email', 'comment')
+                                    OR message.mail_activity_type_id IS NOT NULL)
+                             GROUP BY message.res_id) by_partner
+                      JOIN res_partner partner ON partner.id = by_partner.res_id
+                     GROUP BY partner.commercial_partner_id) last
+             WHERE res_partner.id = last.partner_id
+               AND res_partner.relation_last_message_date
+                   IS DISTINCT FROM last.contacted_at
+            """
+        )
+        self.invalidate_cache(["relation_last_message_date"])
 
     @api.multi
     def write(self, vals):

@@ -192,7 +192,8 @@ def test_settings_form_buttons(manager_web, admin, pyramid):
     model = "relation.pyramid.profile"
     attrs = dict(buttons_of(buttons, model))
     assert set(attrs) == {
-        "action_recompute_now", "action_print_pyramid", "action_backfill_quarter_ends"
+        "action_recompute_now", "action_print_pyramid", "action_backfill_quarter_ends",
+        "action_schedule_followups",
     }, "a new settings button needs its check here"
     action_id = admin.ref("relation_pyramid.relation_pyramid_profile_action")
     open_form(web, model, pyramid.profile_id, action_id)
@@ -216,6 +217,18 @@ def test_settings_form_buttons(manager_web, admin, pyramid):
     name = click_print(web, model, "action_print_pyramid",
                        attrs["action_print_pyramid"], "settings")
     assert name == "Customer Pyramid %s.pdf" % pyramid.profile["last_reference_date"]
+
+    click(web, model, "action_schedule_followups",
+          attrs["action_schedule_followups"], "settings")
+    followups = page.inner_text(
+        ".o_form_view .o_field_widget[name=last_followup_summary]"
+    )
+    assert re.match(
+        r"%s/%s/%s: [\d,]+ follow-ups scheduled, [\d,]+ left for the next days "
+        r"\(daily limit\), [\d,]+ customers without a salesperson skipped\.$"
+        % (month, day, year),
+        followups,
+    ), followups
 
 
 def test_snapshot_form_buttons(manager_web, admin, pyramid):
