@@ -2,7 +2,8 @@
 
 ``pip install .`` makes ``odoo.addons.relation_pyramid`` importable, the
 layout setuptools-odoo gives with ``odoo_addon=True``, together with its
-bridge ``relation_pyramid_crm`` (installs itself in Odoo when CRM is there).
+bridges ``relation_pyramid_crm`` (installs itself in Odoo when CRM is there)
+and ``relation_pyramid_pos`` (when Point of Sale is there).
 """
 import ast
 import os
@@ -11,7 +12,7 @@ from setuptools import setup
 
 ADDON = "relation_pyramid"
 # The addon and its bridges, shipped together.
-ADDONS = [ADDON, "relation_pyramid_crm"]
+ADDONS = [ADDON, "relation_pyramid_crm", "relation_pyramid_pos"]
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 

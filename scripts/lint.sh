@@ -25,15 +25,16 @@ flock -u 9
 
 cd "$RP_ROOT"
 targets=()
-for path in relation_pyramid relation_pyramid_crm tests bench scripts examples setup.py; do
+for path in relation_pyramid relation_pyramid_crm relation_pyramid_pos tests bench scripts examples setup.py; do
     [ -e "$path" ] && targets+=("$path")
 done
 
 status=0
 say "flake8 ${targets[*]}"
 "$LINT_VENV/bin/flake8" "${targets[@]}" || status=1
-say "pylint (pylint_odoo) relation_pyramid relation_pyramid_crm"
-"$LINT_VENV/bin/pylint" --rcfile="$RP_ROOT/.pylintrc" relation_pyramid relation_pyramid_crm || status=1
+say "pylint (pylint_odoo) relation_pyramid relation_pyramid_crm relation_pyramid_pos"
+"$LINT_VENV/bin/pylint" --rcfile="$RP_ROOT/.pylintrc" relation_pyramid relation_pyramid_crm \
+    relation_pyramid_pos || status=1
 
 if [ "$status" -eq 0 ]; then say "lint: clean"; else say "lint: findings above"; fi
 exit "$status"

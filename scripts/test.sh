@@ -8,8 +8,9 @@
 source "$(dirname "$0")/common.sh"
 
 # CRM too: the bridge relation_pyramid_crm installs itself with it (merging
-# customers, tests/test_partner_merge.py).
-RP_ADDONS=sale_management,crm,relation_pyramid \
+# customers, tests/test_partner_merge.py). Point of Sale too: the bridge
+# relation_pyramid_pos installs itself with it (tests/test_pos.py).
+RP_ADDONS=sale_management,crm,point_of_sale,relation_pyramid \
     "$RP_ROOT/scripts/create_db.sh" "$RP_TEST_DB" --without-demo=all --load-language=en_US,nl_NL
 
 say "running the tests on $RP_TEST_DB"

@@ -164,7 +164,8 @@ class RelationPyramidProfile(models.Model):
     def _level_measure_sql(self, revenue_sql):
         """The margin column where the levels follow the margin."""
         if self.level_measure == "margin":
-            return revenue_sql[: -len("revenue")] + "margin"
+            # no margin known (a source without cost) counts as 0
+            return "COALESCE({}margin, 0)".format(revenue_sql[: -len("revenue")])
         return super()._level_measure_sql(revenue_sql)
 
     @api.multi
