@@ -31,7 +31,8 @@ for group in Line.read_group(
     by_level[(group["company_id"][0], group["level"])] = group
 
 # Per company: the top PARETO_PCT % of the active customers (by row number,
-# so ties do not stretch the group) and the customers at risk.
+# so ties do not stretch the group), the customers at risk (the rows' flag)
+# and the revenue at risk (what they lost against the previous period).
 env.cr.execute(  # noqa: F821
     """
     SELECT line.company_id,
@@ -40,20 +41,17 @@ env.cr.execute(  # noqa: F821
            COALESCE(SUM(line.revenue) FILTER (
                WHERE line.place <= line.pareto_size), 0) AS pareto_revenue,
            COALESCE(SUM(line.revenue), 0) AS revenue,
-           COUNT(*) FILTER (
-               WHERE line.previous_revenue > 0
-                 AND line.revenue <= line.previous_revenue
-                     * (1 - COALESCE(profile.risk_drop_pct, 30) / 100.0))
-               AS risk_count
-      FROM (SELECT company_id, revenue, previous_revenue,
+           COUNT(*) FILTER (WHERE line.risk) AS risk_count,
+           -- what the risk customers lost against the previous period
+           COALESCE(SUM(GREATEST(line.previous_revenue - line.revenue, 0))
+                    FILTER (WHERE line.risk), 0) AS revenue_at_risk
+      FROM (SELECT company_id, revenue, previous_revenue, risk,
                    ROW_NUMBER() OVER (PARTITION BY company_id
                                       ORDER BY revenue DESC, partner_id) AS place,
                    CEIL(COUNT(*) OVER (PARTITION BY company_id)
                         * %(pct)s / 100.0) AS pareto_size
               FROM relation_pyramid_line
              WHERE lifecycle = 'active' AND company_id IN %(company_ids)s) line
-      LEFT JOIN relation_pyramid_profile profile
-             ON profile.company_id = line.company_id
      GROUP BY line.company_id
     """,
     {"pct": PARETO_PCT, "company_ids": tuple(company_ids) or (0,)},
@@ -189,14 +187,16 @@ def print_company(profile):
     figures = pareto.get(company.id)
     print("")
     if figures and figures[3]:
-        active, top_count, top_revenue, revenue, risk_count = figures
+        active, top_count, top_revenue, revenue, risk_count, at_risk = figures
         print(
             "Pareto: the top %d %% of active customers (%d of %d) bring %s of "
             "revenue." % (PARETO_PCT, top_count, active, pct(top_revenue, revenue))
         )
         print(
-            "Risk: %d active customers lost %g %% or more of their revenue "
-            "against the previous period." % (risk_count, profile.risk_drop_pct)
+            "Risk: %d customers at risk (revenue down %g %% or more against the "
+            "previous period, or a lower level than at the previous snapshot); "
+            "revenue at risk %s."
+            % (risk_count, profile.risk_drop_pct, money(at_risk, currency, lang))
         )
     else:
         print("Pareto: no revenue in the period.")
