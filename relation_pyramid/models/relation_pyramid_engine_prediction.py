@@ -34,6 +34,9 @@ _logger = logging.getLogger(__name__)
 # ``age`` (T, days), ``repeat_value`` (mean value of the repeat
 # transactions, null if x = 0).
 PREDICTION_INPUT_TABLE = "pg_temp.relation_pyramid_prediction_input"
+# Per other currency and day of the order history: ``currency_id``, ``day``,
+# ``factor`` into the company currency (as the engine's ``FACTOR_TABLE``).
+PREDICTION_FACTOR_TABLE = "pg_temp.relation_pyramid_prediction_factor"
 # Per customer: ``partner_id``, ``p_alive``, ``expected_orders``,
 # ``predicted_value`` as computed in Python, copied in.
 PREDICTION_TABLE = "pg_temp.relation_pyramid_prediction"
@@ -260,49 +263,29 @@ class RelationPyramidEnginePrediction(models.AbstractModel):
     def _gather_transactions(self, reference_date, partner_ids=None):
         """Temporary table ``PREDICTION_INPUT_TABLE`` (see its columns at its
         name): the company's confirmed orders up to the end of
-        ``reference_date``, as days per commercial partner, in one pass
-        grouped by order partner, local day and currency; amounts in other
-        currencies converted at the rate of their day (Odoo's rule, as in
-        ``_gather_currency_factors``)."""
+        ``reference_date`` as transactions (a customer's local day, its
+        orders' untaxed amounts summed in the company currency), summarised
+        per customer. One pass over the orders: grouped by commercial
+        partner and day, then by customer; amounts in other currencies
+        converted at the rate of their day (Odoo's rule, as in
+        ``_gather_currency_factors``), from ``PREDICTION_FACTOR_TABLE``."""
         self.ensure_one()
         cr = self.env.cr
-        self._drop_temp_table(PREDICTION_INPUT_TABLE)
         day = "COALESCE(so.confirmation_date, so.date_order)"
+        params = dict(
+            company_id=self.company_id.id,
+            currency_id=self.currency_id.id,
+            end=self._day_start(reference_date + relativedelta(days=1)),
+            reference_date=reference_date,
+            all_partners=partner_ids is None,
+            contact_ids=tuple(self._contact_ids(partner_ids) or [0]),
+            tz=self._company_tz(),
+        )
+        self._gather_history_factors(params, day)
+        self._drop_temp_table(PREDICTION_INPUT_TABLE)
         cr.execute(
             """
             CREATE TEMP TABLE {input_table} ON COMMIT DROP AS
-            WITH days AS (
-                SELECT partner.commercial_partner_id AS partner_id,
-                       by_partner.day, by_partner.currency_id,
-                       SUM(by_partner.amount) AS amount
-                  FROM (SELECT so.partner_id, {local_day} AS day,
-                               pricelist.currency_id,
-                               SUM(so.amount_untaxed) AS amount
-                          FROM sale_order so
-                          JOIN product_pricelist pricelist
-                            ON pricelist.id = so.pricelist_id
-                         WHERE so.company_id = %(company_id)s
-                           AND so.state IN ('sale', 'done')
-                           AND {day} < %(end)s
-                           AND (%(all_partners)s OR so.partner_id IN %(contact_ids)s)
-                         GROUP BY 1, 2, 3) by_partner
-                  JOIN res_partner partner ON partner.id = by_partner.partner_id
-                 GROUP BY 1, 2, 3
-            ), factors AS (
-                SELECT calendar.currency_id, calendar.day,
-                       COALESCE(company_rate.rate, 1.0)
-                           / COALESCE(order_rate.rate, 1.0) AS factor
-                  FROM (SELECT DISTINCT currency_id, day FROM days
-                         WHERE currency_id <> %(currency_id)s) calendar
-                  LEFT JOIN LATERAL ({order_rate}) order_rate ON TRUE
-                  LEFT JOIN LATERAL ({company_rate}) company_rate ON TRUE
-            ), transactions AS (
-                SELECT days.partner_id, days.day,
-                       SUM(days.amount * COALESCE(factors.factor, 1.0)) AS value
-                  FROM days
-                  LEFT JOIN factors USING (currency_id, day)
-                 GROUP BY 1, 2
-            )
             SELECT partner_id,
                    COUNT(*) - 1 AS x,
                    MAX(day) - MIN(day) AS t_x,
@@ -311,25 +294,76 @@ class RelationPyramidEnginePrediction(models.AbstractModel):
                    (SUM(value)
                     - (MIN(ARRAY[(day - DATE '2000-01-01')::numeric, value]))[2])
                        / NULLIF(COUNT(*) - 1, 0) AS repeat_value
-              FROM transactions
+              FROM (SELECT partner.commercial_partner_id AS partner_id,
+                           {local_day} AS day,
+                           SUM(so.amount_untaxed * COALESCE(factor.factor, 1.0))
+                               AS value
+                      FROM sale_order so
+                      JOIN res_partner partner ON partner.id = so.partner_id
+                      JOIN product_pricelist pricelist
+                        ON pricelist.id = so.pricelist_id
+                      LEFT JOIN {factor_table} factor
+                        ON factor.currency_id = pricelist.currency_id
+                       AND factor.day = {local_day}
+                     WHERE so.company_id = %(company_id)s
+                       AND so.state IN ('sale', 'done')
+                       AND {day} < %(end)s
+                       AND (%(all_partners)s OR so.partner_id IN %(contact_ids)s)
+                     GROUP BY 1, 2) transactions
              GROUP BY partner_id
             """.format(
                 input_table=PREDICTION_INPUT_TABLE,
+                factor_table=PREDICTION_FACTOR_TABLE,
+                day=day,
+                local_day=self._local_day_sql(day),
+            ),
+            params,
+        )
+
+    @api.multi
+    def _gather_history_factors(self, params, day):
+        """Temporary table ``PREDICTION_FACTOR_TABLE``: as ``FACTOR_TABLE``
+        (``currency_id``, ``day``, ``factor``), for every day from the
+        company's first confirmed order in another currency than its own to
+        the reference date; empty when all orders are in the company
+        currency."""
+        cr = self.env.cr
+        self._drop_temp_table(PREDICTION_FACTOR_TABLE)
+        cr.execute(
+            """
+            CREATE TEMP TABLE {factor_table} ON COMMIT DROP AS
+            WITH other AS (
+                SELECT pricelist.currency_id, MIN({local_day}) AS first_day
+                  FROM sale_order so
+                  JOIN product_pricelist pricelist
+                    ON pricelist.id = so.pricelist_id
+                 WHERE so.company_id = %(company_id)s
+                   AND so.state IN ('sale', 'done')
+                   AND {day} < %(end)s
+                   AND pricelist.currency_id <> %(currency_id)s
+                   AND (%(all_partners)s OR so.partner_id IN %(contact_ids)s)
+                 GROUP BY pricelist.currency_id
+            )
+            SELECT calendar.currency_id, calendar.day,
+                   COALESCE(company_rate.rate, 1.0)
+                       / COALESCE(order_rate.rate, 1.0) AS factor
+              FROM (SELECT other.currency_id, days.day::date AS day
+                      FROM other
+                     CROSS JOIN LATERAL generate_series(
+                           other.first_day, %(reference_date)s::date,
+                           INTERVAL '1 day') days(day)) calendar
+              LEFT JOIN LATERAL ({order_rate}) order_rate ON TRUE
+              LEFT JOIN LATERAL ({company_rate}) company_rate ON TRUE
+            """.format(
+                factor_table=PREDICTION_FACTOR_TABLE,
                 day=day,
                 local_day=self._local_day_sql(day),
                 order_rate=self._rate_sql("calendar.currency_id"),
                 company_rate=self._rate_sql("%(currency_id)s"),
             ),
-            dict(
-                company_id=self.company_id.id,
-                currency_id=self.currency_id.id,
-                end=self._day_start(reference_date + relativedelta(days=1)),
-                reference_date=reference_date,
-                all_partners=partner_ids is None,
-                contact_ids=tuple(self._contact_ids(partner_ids) or [0]),
-                tz=self._company_tz(),
-            ),
+            params,
         )
+        self._analyze_temp_table(PREDICTION_FACTOR_TABLE)
 
     @api.multi
     def _prediction_parameters(self, reference_date, rows):
