@@ -448,3 +448,62 @@ class TestPredictionNotConverging(PyramidCase):
             ]
         )
         self.assertAlmostEqual(line.p_alive, 1 / (1 + 0.8 / 11.5), places=4)
+
+
+class TestPredictionCurrency(PyramidCase):
+    def test_refresh_converts_other_currencies(self):
+        """A customer of the EUR company orders 100 EUR on 2026-01-10 and
+        200 USD on 2026-03-10 (1 EUR = 1.25 USD from 2026-01-01: 160 EUR).
+        Refreshed with the last fit's parameters (kept at 2026-03-31): x =
+        1, t_x = 59 days, T from 2026-01-10 to the refresh's reference date
+        (today), repeat mean 160 EUR: predicted value = expected orders *
+        p (gamma + 160) / (p + q - 1)."""
+        params = {
+            "bgnbd_r": 0.25,
+            "bgnbd_alpha": 30.0,
+            "bgnbd_a": 0.8,
+            "bgnbd_b": 2.5,
+            "gg_p": 6.0,
+            "gg_q": 4.0,
+            "gg_gamma": 15.0,
+            "prediction_fit_date": "2026-03-31",
+        }
+        self.env["relation.pyramid.snapshot"].create(
+            dict(params, company_id=self.company.id, date="2026-03-31")
+        )
+        for currency, rate in ((self.eur, 1.0), (self.usd, 1.25)):
+            self.env["res.currency.rate"].create(
+                {
+                    "currency_id": currency.id,
+                    "company_id": self.company.id,
+                    "name": "2026-01-01",
+                    "rate": rate,
+                }
+            )
+        usd_pricelist = self.env["product.pricelist"].create(
+            {"name": "USD test", "currency_id": self.usd.id}
+        )
+        customer = self._customer("Two currencies")
+        self._order(customer, 100.0, "2026-01-10")
+        self._order(customer, 200.0, "2026-03-10", pricelist=usd_pricelist)
+        today = self.profile._reference_date()
+        bounds = self.profile._period_bounds(today)
+        horizon = (bounds["end"] - bounds["start"]).days + 1
+        age = (today - datetime.date(2026, 1, 10)).days
+        bgnbd_params = (0.25, 30.0, 0.8, 2.5)
+        expected = float(
+            bgnbd.bgnbd_expected_transactions(bgnbd_params, horizon, 1, 59, age)
+        )
+        line = self.env["relation.pyramid.line"].search(
+            [("company_id", "=", self.company.id), ("partner_id", "=", customer.id)]
+        )
+        self.assertAlmostEqual(
+            line.p_alive,
+            float(bgnbd.bgnbd_p_alive(bgnbd_params, 1, 59, age)),
+            places=4,
+        )
+        self.assertAlmostEqual(line.expected_orders, expected, places=3)
+        self.assertAlmostEqual(
+            line.predicted_value, expected * 6.0 * (15.0 + 160.0) / (6.0 + 4.0 - 1),
+            places=1,
+        )
