@@ -559,17 +559,24 @@ class RelationPyramidEnginePrediction(models.AbstractModel):
                 "expected_orders float8, predicted_value float8) ON COMMIT DROP"
             ).format(sql.SQL(PREDICTION_TABLE))
         )
-        buffer = io.StringIO()
-        for partner_id, *figures in zip(partner_ids, p_alive, expected, predicted):
-            # a figure the formulas cannot give (overflow) stays empty
-            buffer.write(
-                "\t".join(
-                    [str(partner_id)]
-                    + [repr(float(v)) if np.isfinite(v) else "\\N" for v in figures]
+        # a figure the formulas cannot give (overflow) stays empty: nan,
+        # written as null (nan != nan)
+        columns = [
+            np.where(np.isfinite(figure), figure, np.nan).tolist()
+            for figure in (p_alive, expected, predicted)
+        ]
+        buffer = io.StringIO(
+            "".join(
+                "%d\t%s\t%s\t%s\n"
+                % (
+                    partner_id,
+                    repr(a) if a == a else "\\N",
+                    repr(b) if b == b else "\\N",
+                    repr(c) if c == c else "\\N",
                 )
-                + "\n"
+                for partner_id, a, b, c in zip(partner_ids, *columns)
             )
-        buffer.seek(0)
+        )
         cr.copy_expert(
             "COPY {} (partner_id, p_alive, expected_orders, predicted_value) "
             "FROM STDIN WITH (FORMAT text)".format(PREDICTION_TABLE),
