@@ -84,3 +84,21 @@ def test_pip_install_ships_addon_into_odoo_addons():
         assert not os.path.exists(os.path.join(target, "odoo", "__init__.py"))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def test_the_commands_scripts_are_executable():
+    """``make test``, ``make demo`` and CI run these by path: a commit that
+    drops their mode stops a fresh clone at 'Permission denied'."""
+    scripts = [os.path.join(".ci", "run"), os.path.join("bin", "odoo")]
+    folder = os.path.join(REPO_ROOT, "scripts")
+    scripts += [
+        os.path.join("scripts", name)
+        for name in sorted(os.listdir(folder))
+        if name.endswith(".sh")
+    ]
+    not_executable = [
+        path
+        for path in scripts
+        if not os.access(os.path.join(REPO_ROOT, path), os.X_OK)
+    ]
+    assert not not_executable
