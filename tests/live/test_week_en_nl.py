@@ -477,6 +477,33 @@ def test_p5_matrix_tells_the_truth(lang, web, admin, pyramid, currency):
 
 
 # ----------------------------------------------------------------------
+# Point 4: the demo tells one story
+# ----------------------------------------------------------------------
+def test_p4_demo_story_in_the_kanban(lang, web, admin, pyramid, currency):
+    """Every level holds customers, the amounts are euros written the way
+    of the user's language."""
+    lines = pyramid_lines(admin, pyramid.company_id)
+    counts = Counter(line["level"] for line in lines)
+    assert all(counts[key] for key in LEVELS), counts
+    assert currency["symbol"] == "€" and currency["position"] == "before"
+    best = best_customer(admin, pyramid)
+    web.open(
+        "action=%d&model=relation.pyramid.line&view_type=kanban"
+        % pyramid.action_ids["relation_pyramid_line_action"],
+        ".o_kanban_view .o_kanban_group",
+        "pyramid kanban (%s)" % lang.code,
+    )
+    page = web.page
+    assert not page.query_selector(".o_kanban_view .o_column_folded")
+    card = words(page.query_selector(
+        ".o_kanban_group:first-child .o_kanban_record:not(.o_kanban_ghost)"
+    ).inner_text())
+    assert best["partner_id"][1] in card
+    assert "%s · #1" % lang.money(best["revenue"], currency) in card, card
+    web.screenshot("week_kanban_%s" % lang.code)
+
+
+# ----------------------------------------------------------------------
 # Point 6: lists that read well, the level in the customer's header
 # ----------------------------------------------------------------------
 def test_p6_list_shares_and_group_headers(lang, web, admin, pyramid):
