@@ -59,6 +59,9 @@ SIGNAL_COLUMNS = [
     "rfm_frequency",
     "rfm_monetary",
 ]
+# Per customer, their figures from the snapshots before R (see
+# ``_gather_signal_history``).
+SIGNAL_HISTORY_TABLE = "pg_temp.relation_pyramid_signal_history"
 # Context key that leaves the signals' columns empty (the bench compares a
 # run with and without the step; a backfill writes no rows and skips it).
 SKIP_SIGNALS_KEY = "relation_pyramid_skip_signals"
@@ -154,81 +157,14 @@ class RelationPyramidEngineSignals(models.AbstractModel):
     @api.multi
     def _compute_signals(self, reference_date, partner_ids=None):
         """Fill ``SIGNAL_COLUMNS`` in ``RESULT_TABLE`` (see the module's doc):
-        one pass over the company's history before R, one over the result."""
+        the customers' history before R in one sorted pass
+        (``_gather_signal_history``), then one update of the result."""
         self.ensure_one()
         params = self._signal_params(reference_date, partner_ids)
+        self._gather_signal_history(params)
         self.env.cr.execute(
             """
-            WITH history AS (
-                SELECT line.partner_id, line.level, line.date, line.date_to
-                  FROM relation_pyramid_snapshot_line line
-                 WHERE line.snapshot_id IN (
-                           SELECT id FROM relation_pyramid_snapshot
-                            WHERE company_id = %(company_id)s)
-                   AND line.date < %(reference_date)s
-                   AND (%(all_partners)s OR line.partner_id IN %(partner_ids)s)
-            ), runs AS (
-                -- a new run where the level changes or a gap comes before
-                SELECT history.*,
-                       CASE WHEN LAG(level) OVER w = level
-                                 AND LAG(date_to) OVER w = date
-                            THEN 0 ELSE 1 END AS run_start
-                  FROM history
-                WINDOW w AS (PARTITION BY partner_id ORDER BY date)
-            ), numbered AS (
-                SELECT runs.*,
-                       SUM(run_start) OVER (PARTITION BY partner_id ORDER BY date)
-                           AS run,
-                       ROW_NUMBER() OVER (PARTITION BY partner_id
-                                          ORDER BY date DESC) AS from_last
-                  FROM runs
-            ), per_partner AS (
-                SELECT partner_id,
-                       -- the row that holds at the previous snapshot is the
-                       -- last one, if it has not ended by then
-                       MAX(level) FILTER (
-                           WHERE from_last = 1
-                             AND (date_to IS NULL OR date_to > %(previous_date)s))
-                           AS previous_level,
-                       MAX(run) FILTER (WHERE from_last = 1) AS last_run,
-                       MIN(array_position(%(active_levels)s, level::text))
-                           AS best_position,
-                       BOOL_OR(level IN ('top', 'big')) AS was_big
-                  FROM numbered
-                 GROUP BY partner_id
-            ), last_runs AS (
-                SELECT numbered.partner_id, MIN(numbered.date) AS run_date
-                  FROM numbered
-                  JOIN per_partner USING (partner_id)
-                 WHERE numbered.run = per_partner.last_run
-                 GROUP BY numbered.partner_id
-            ), best_spans AS (
-                -- the latest span at the best level: its last snapshot
-                SELECT DISTINCT ON (numbered.partner_id) numbered.partner_id,
-                       numbered.date_to
-                  FROM numbered
-                  JOIN per_partner USING (partner_id)
-                 WHERE array_position(%(active_levels)s, numbered.level::text)
-                       = per_partner.best_position
-                 ORDER BY numbered.partner_id,
-                          COALESCE(numbered.date_to, 'infinity') DESC
-            ), history_figures AS (
-                SELECT per_partner.partner_id, per_partner.previous_level,
-                       per_partner.was_big,
-                       (%(active_levels)s)[per_partner.best_position] AS best_level,
-                       CASE WHEN best_spans.date_to IS NULL
-                                 OR best_spans.date_to >= %(reference_date)s
-                            THEN %(previous_date)s::date
-                            ELSE (SELECT MAX(snapshot.date)
-                                    FROM relation_pyramid_snapshot snapshot
-                                   WHERE snapshot.company_id = %(company_id)s
-                                     AND snapshot.date < best_spans.date_to)
-                       END AS best_level_date,
-                       last_runs.run_date
-                  FROM per_partner
-                  JOIN last_runs USING (partner_id)
-                  LEFT JOIN best_spans USING (partner_id)
-            ), figures AS (
+            WITH figures AS (
                 SELECT result.partner_id,
                        result.lifecycle = 'active'
                            AND result.previous_revenue > 0
@@ -244,13 +180,28 @@ class RelationPyramidEngineSignals(models.AbstractModel):
                        past.previous_level,
                        past.was_big,
                        past.best_level,
-                       past.best_level_date,
+                       CASE WHEN past.best_end IS NULL THEN NULL
+                            WHEN past.best_end >= %(reference_date)s
+                                THEN %(previous_date)s::date
+                            -- the snapshot before the one that ended it
+                            ELSE COALESCE(
+                                snapshot.date,
+                                (SELECT MAX(other.date)
+                                   FROM relation_pyramid_snapshot other
+                                  WHERE other.company_id = %(company_id)s
+                                    AND other.date < past.best_end))
+                       END AS best_level_date,
                        CASE WHEN past.previous_level = result.level
                             THEN past.run_date END AS run_date,
                        line.risk AS was_at_risk,
                        line.risk_since AS line_risk_since
                   FROM {result_table} result
-                  LEFT JOIN history_figures past USING (partner_id)
+                  LEFT JOIN {history_table} past USING (partner_id)
+                  LEFT JOIN (
+                      SELECT date, LEAD(date) OVER (ORDER BY date) AS next_date
+                        FROM relation_pyramid_snapshot
+                       WHERE company_id = %(company_id)s
+                  ) snapshot ON snapshot.next_date = past.best_end
                   LEFT JOIN relation_pyramid_line line
                     ON line.company_id = %(company_id)s
                    AND line.partner_id = result.partner_id
@@ -294,11 +245,78 @@ class RelationPyramidEngineSignals(models.AbstractModel):
               FROM figures
              WHERE figures.partner_id = result.partner_id
             """.format(
-                result_table=RESULT_TABLE
+                result_table=RESULT_TABLE, history_table=SIGNAL_HISTORY_TABLE
             ),
             params,
         )
         self._compute_rfm(partner_ids, params)
+
+    @api.multi
+    def _gather_signal_history(self, params):
+        """Temporary table ``SIGNAL_HISTORY_TABLE``: per customer with
+        snapshot rows before R, from one sorted pass over them: the level
+        held at the previous snapshot (``previous_level``), the start of the
+        unbroken run of rows at the level of their last row (``run_date``),
+        their best active level (``best_level``), the end of the latest row
+        at it (``best_end``, infinity while it holds) and whether they were
+        ever top or big (``was_big``)."""
+        cr = self.env.cr
+        self._drop_temp_table(SIGNAL_HISTORY_TABLE)
+        cr.execute(
+            """
+            CREATE TEMP TABLE {history_table} ON COMMIT DROP AS
+            WITH history AS (
+                SELECT line.partner_id, line.level::text AS level, line.date,
+                       COALESCE(line.date_to, 'infinity') AS date_to,
+                       array_position(%(active_levels)s, line.level::text)
+                           AS position
+                  FROM relation_pyramid_snapshot_line line
+                 WHERE line.snapshot_id IN (
+                           SELECT id FROM relation_pyramid_snapshot
+                            WHERE company_id = %(company_id)s)
+                   AND line.date < %(reference_date)s
+                   AND (%(all_partners)s OR line.partner_id IN %(partner_ids)s)
+            ), runs AS (
+                -- a new run where the level changes or a gap comes before
+                SELECT history.*,
+                       SUM(CASE WHEN previous_level = level
+                                     AND previous_to = date
+                                THEN 0 ELSE 1 END)
+                           OVER (PARTITION BY partner_id ORDER BY date) AS run,
+                       LAST_VALUE(level) OVER w_all AS last_level,
+                       LAST_VALUE(date_to) OVER w_all AS last_to,
+                       MIN(position) OVER w_all AS best_position
+                  FROM (SELECT history.*,
+                               LAG(level) OVER w AS previous_level,
+                               LAG(date_to) OVER w AS previous_to
+                          FROM history
+                        WINDOW w AS (PARTITION BY partner_id ORDER BY date)
+                       ) history
+                WINDOW w_all AS (PARTITION BY partner_id ORDER BY date
+                                 ROWS BETWEEN UNBOUNDED PRECEDING
+                                          AND UNBOUNDED FOLLOWING)
+            ), last_runs AS (
+                SELECT runs.*, MAX(run) OVER (PARTITION BY partner_id) AS last_run
+                  FROM runs
+            )
+            SELECT partner_id,
+                   -- the last row holds at the previous snapshot unless it
+                   -- ended by then
+                   MAX(last_level) FILTER (
+                       WHERE last_to > %(previous_date)s) AS previous_level,
+                   MIN(date) FILTER (WHERE run = last_run) AS run_date,
+                   (%(active_levels)s)[MIN(best_position)] AS best_level,
+                   MAX(date_to) FILTER (WHERE position = best_position)
+                       AS best_end,
+                   BOOL_OR(level IN ('top', 'big')) AS was_big
+              FROM last_runs
+             GROUP BY partner_id
+            """.format(
+                history_table=SIGNAL_HISTORY_TABLE
+            ),
+            params,
+        )
+        self._analyze_temp_table(SIGNAL_HISTORY_TABLE)
 
     @api.multi
     def _compute_rfm(self, partner_ids, params):
