@@ -92,20 +92,25 @@ class RelationPyramidEngineSources(models.AbstractModel):
         first and the last order."""
         day = "COALESCE(so.confirmation_date, so.date_order)"
         confirmed = "so.state IN ('sale', 'done')"
+        # an amount in the company currency: most orders are in it already
+        # (no factor), the others converted by the day's factor
+        converted = (
+            "CASE WHEN factor.factor IS NULL THEN {0} ELSE {0} * factor.factor END"
+        )
         return """
                 SELECT so.partner_id,
-                       SUM(so.amount_untaxed * COALESCE(factor.factor, 1.0))
+                       SUM({amount_untaxed})
                            FILTER (WHERE {confirmed} AND {day} >= %(start)s)
                            AS revenue,
-                       SUM(so.amount_untaxed * COALESCE(factor.factor, 1.0))
+                       SUM({amount_untaxed})
                            FILTER (WHERE {confirmed}
                                      AND {day} >= %(previous_start)s
                                      AND {day} < %(start)s)
                            AS previous_revenue,
-                       COALESCE(SUM(so.margin * COALESCE(factor.factor, 1.0))
+                       COALESCE(SUM({margin})
                            FILTER (WHERE {confirmed} AND {day} >= %(start)s), 0)
                            AS margin,
-                       COALESCE(SUM(so.margin * COALESCE(factor.factor, 1.0))
+                       COALESCE(SUM({margin})
                            FILTER (WHERE {confirmed}
                                      AND {day} >= %(previous_start)s
                                      AND {day} < %(start)s), 0)
@@ -130,6 +135,8 @@ class RelationPyramidEngineSources(models.AbstractModel):
                  GROUP BY so.partner_id""".format(
             day=day,
             confirmed=confirmed,
+            amount_untaxed=converted.format("so.amount_untaxed"),
+            margin=converted.format("so.margin"),
             factor_table=FACTOR_TABLE,
             local_day=self._local_day_sql(day),
             first_day=self._local_day_sql(
