@@ -366,6 +366,29 @@ class TestPredictionTooFewCustomers(PyramidCase):
         self.assertIn("at least 50", profile.prediction_note)
         self.assertFalse(profile.prediction_fit_date)
         self.assertFalse(profile.bgnbd_r)
+        # an order confirmed afterwards gives no prediction either, though
+        # an older fit exists (the last recompute says there is none)
+        self.env["relation.pyramid.snapshot"].create(
+            {
+                "company_id": self.company.id,
+                "date": "2026-03-31",
+                "prediction_fit_date": "2026-03-31",
+                "bgnbd_r": 0.25,
+                "bgnbd_alpha": 30.0,
+                "bgnbd_a": 0.8,
+                "bgnbd_b": 2.5,
+                "gg_p": 6.0,
+                "gg_q": 4.0,
+                "gg_gamma": 15.0,
+            }
+        )
+        self._order(lines[0].partner_id, 70.0, "2026-06-20")
+        self.assertEqual(lines[0].order_count, 3)
+        self.assertFalse(
+            self.env["relation.pyramid.line"].search_count(
+                [("id", "in", lines.ids), ("p_alive", "!=", False)]
+            )
+        )
 
 
 class TestPredictionNotConverging(PyramidCase):
@@ -471,6 +494,8 @@ class TestPredictionCurrency(PyramidCase):
         self.env["relation.pyramid.snapshot"].create(
             dict(params, company_id=self.company.id, date="2026-03-31")
         )
+        # as the recompute at 2026-03-31 that kept them leaves the settings
+        self.profile.last_reference_date = "2026-03-31"
         for currency, rate in ((self.eur, 1.0), (self.usd, 1.25)):
             self.env["res.currency.rate"].create(
                 {

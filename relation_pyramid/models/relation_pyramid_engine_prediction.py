@@ -212,6 +212,11 @@ class RelationPyramidEnginePrediction(models.AbstractModel):
         if partner_ids is None:
             values = self._prediction_parameters(reference_date, rows)
             self._keep_prediction_fit(values)
+        elif self.prediction_snapshot_id and not (
+            self.prediction_snapshot_id.prediction_fit_date
+        ):
+            # the last recompute made no prediction (its note says why)
+            values = {}
         else:
             last = self._last_prediction_fit(reference_date)
             values = last._prediction_fit_values() if last else {}
