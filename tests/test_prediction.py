@@ -8,7 +8,7 @@ import math
 
 from odoo.addons.relation_pyramid.models import bgnbd
 
-from . import cdnow
+from . import bulk, cdnow
 from .pyramid_common import REFERENCE, PyramidCase
 
 CALIBRATION_END = "1997-09-30"
@@ -62,43 +62,51 @@ class TestPredictionCdnow(PyramidCase):
         takes minutes), ``action_confirm()`` for the last ones."""
         cr = cls.env.cr
         customers = sorted({row.customer for row in purchases})
-        partners = {}
-        for customer in customers:
-            cr.execute(
-                """
-                INSERT INTO res_partner (name, display_name, active, is_company,
-                                         customer, type, invoice_warn, sale_warn)
-                VALUES (%s, %s, TRUE, TRUE, TRUE, 'contact', 'no-message',
-                        'no-message')
-                RETURNING id
-                """,
-                ("CDNOW %05d" % customer, "CDNOW %05d" % customer),
-            )
-            partners[customer] = cr.fetchone()[0]
+        # the first customer and a quotation of theirs through the ORM: the
+        # templates of the rows inserted in bulk (tests/bulk.py)
+        template = cls._customer("CDNOW %05d" % customers[0])
+        names = ["CDNOW %05d" % customer for customer in customers[1:]]
+        new_ids = bulk.insert_like(
+            cr,
+            "res_partner",
+            template.id,
+            ["name", "display_name"],
+            """SELECT name, name AS display_name, ordinal
+                 FROM UNNEST(%(names)s::varchar[]) WITH ORDINALITY
+                      AS new(name, ordinal)""",
+            {"names": names},
+        )
+        partners = dict(zip(customers, [template.id] + new_ids))
         cr.execute(
             "UPDATE res_partner SET commercial_partner_id = id WHERE id IN %s",
-            (tuple(partners.values()),),
+            (tuple(new_ids),),
         )
-        bulk = [row for row in purchases if row.day < ORM_FROM]
-        cr.execute(
-            """
-            INSERT INTO sale_order (name, partner_id, partner_invoice_id,
-                                    partner_shipping_id, pricelist_id, company_id,
-                                    date_order, confirmation_date, state,
-                                    amount_untaxed, amount_tax, amount_total)
-            SELECT 'CDNOW/' || n, p, p, p, %(pricelist)s, %(company)s,
-                   d + TIME '12:00', d + TIME '12:00', 'sale', v, 0, v
-              FROM UNNEST(%(partners)s, %(days)s::date[], %(values)s::numeric[])
-                   WITH ORDINALITY AS purchase(p, d, v, n)
-            """,
+        template_order = cls._order(
+            template, 1.0, "1997-01-01", state="draft", company=cls.cdnow,
+            pricelist=cls.usd_pricelist,
+        )
+        rows = [row for row in purchases if row.day < ORM_FROM]
+        bulk.insert_like(
+            cr,
+            "sale_order",
+            template_order.id,
+            [
+                "name", "partner_id", "partner_invoice_id", "partner_shipping_id",
+                "date_order", "confirmation_date", "state", "amount_untaxed",
+                "amount_tax", "amount_total",
+            ],
+            """SELECT 'CDNOW/' || n, p, p, p, d + TIME '12:00',
+                      d + TIME '12:00', 'sale', v, 0, v, n AS ordinal
+                 FROM UNNEST(%(partners)s, %(days)s::date[],
+                             %(values)s::numeric[])
+                      WITH ORDINALITY AS purchase(p, d, v, n)""",
             {
-                "pricelist": cls.usd_pricelist.id,
-                "company": cls.cdnow.id,
-                "partners": [partners[row.customer] for row in bulk],
-                "days": [row.day.isoformat() for row in bulk],
-                "values": [row.value for row in bulk],
+                "partners": [partners[row.customer] for row in rows],
+                "days": [row.day.isoformat() for row in rows],
+                "values": [row.value for row in rows],
             },
         )
+        template_order.unlink()
         cls.env["res.partner"].invalidate_cache()
         partner_model = cls.env["res.partner"]
         cls.orm_orders = cls.env["sale.order"]
@@ -429,25 +437,26 @@ class TestPredictionNotConverging(PyramidCase):
         customers = self.env["res.partner"]
         for index in range(60):
             customers |= self._customer("Regular %02d" % index)
-        self.env.cr.execute(
-            """
-            INSERT INTO sale_order (name, partner_id, partner_invoice_id,
-                                    partner_shipping_id, pricelist_id, company_id,
-                                    date_order, confirmation_date, state,
-                                    amount_untaxed, amount_tax, amount_total)
-            SELECT 'REG/' || customer.id || '/' || step, customer.id, customer.id,
-                   customer.id, %(pricelist)s, %(company)s,
-                   day + TIME '12:00', day + TIME '12:00', 'sale', 50, 0, 50
-              FROM UNNEST(%(customers)s) AS customer(id)
-             CROSS JOIN generate_series(0, 10) AS step
-             CROSS JOIN LATERAL (SELECT DATE '2026-03-22' + 10 * step AS day) d
-            """,
-            {
-                "pricelist": self.pricelist.id,
-                "company": self.company.id,
-                "customers": customers.ids,
-            },
+        template_order = self._order(customers[0], 1.0, "2026-03-22", state="draft")
+        bulk.insert_like(
+            self.env.cr,
+            "sale_order",
+            template_order.id,
+            [
+                "name", "partner_id", "partner_invoice_id", "partner_shipping_id",
+                "date_order", "confirmation_date", "state", "amount_untaxed",
+                "amount_tax", "amount_total",
+            ],
+            """SELECT 'REG/' || customer.id || '/' || step, customer.id,
+                      customer.id, customer.id, day + TIME '12:00',
+                      day + TIME '12:00', 'sale', 50, 0, 50,
+                      ROW_NUMBER() OVER (ORDER BY customer.id, step) AS ordinal
+                 FROM UNNEST(%(customers)s) AS customer(id)
+                CROSS JOIN generate_series(0, 10) AS step
+                CROSS JOIN LATERAL (SELECT DATE '2026-03-22' + 10 * step AS day) d""",
+            {"customers": customers.ids},
         )
+        template_order.unlink()
         with self.assertLogs(
             "odoo.addons.relation_pyramid.models.relation_pyramid_engine_prediction",
             "WARNING",
