@@ -217,6 +217,31 @@ class TestFollowups(PlanCase):
         self.assertIn("30-06-2025", self._activities(lost).summary)
         self.assertEqual(self._row(lost).best_level_date, "2025-06-30")
 
+    def test_win_back_candidates_by_predicted_value(self):
+        self.profile.followup_daily_limit = 1
+        # both top at 2025-06-30 and inactive now, due on the same day
+        richer = self._buyer("Lost richer", 5000, self.seller, day=IN_PREVIOUS)
+        promising = self._buyer("Lost promising", 3000, self.seller, day=IN_PREVIOUS)
+        self._recompute(reference="2025-06-30")
+        self._recompute()
+        self.assertTrue(self._row(richer).win_back and self._row(promising).win_back)
+        # what a fit would predict (the prediction tests check the fit; too
+        # few repeat customers here for one): the smaller customer is
+        # expected to bring more
+        self.env.cr.execute(
+            "UPDATE relation_pyramid_line SET predicted_value = %s "
+            "WHERE partner_id = %s",
+            (900, promising.id),
+        )
+        self.env.cr.execute(
+            "UPDATE relation_pyramid_line SET predicted_value = %s "
+            "WHERE partner_id = %s",
+            (100, richer.id),
+        )
+        self.assertEqual(self._schedule()["created"], 1)
+        self.assertTrue(self._activities(promising))
+        self.assertFalse(self._activities(richer))
+
     def test_button_for_managers_only_and_companies_kept_apart(self):
         company2 = self.env["res.company"].create(
             {"name": "Second", "currency_id": self.eur.id}

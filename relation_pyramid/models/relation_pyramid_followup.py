@@ -205,7 +205,8 @@ class RelationPyramidProfile(models.Model):
             WITH candidates AS (
                 SELECT line.id AS line_id, line.partner_id, line.level,
                        line.contact_priority, line.next_contact_date,
-                       line.last_contact_date, line.revenue,
+                       line.last_contact_date, line.revenue, line.win_back,
+                       line.predicted_value,
                        COALESCE(salesperson.id, %(fallback_id)s) AS assignee_id
                   FROM relation_pyramid_line line
                   JOIN res_partner partner ON partner.id = line.partner_id
@@ -229,8 +230,12 @@ class RelationPyramidProfile(models.Model):
                 SELECT candidates.*,
                        ROW_NUMBER() OVER (
                            PARTITION BY assignee_id
-                           ORDER BY contact_priority, next_contact_date,
-                                    revenue DESC, partner_id) AS position,
+                           -- win-back candidates: the most promising first
+                           ORDER BY contact_priority,
+                                    CASE WHEN win_back THEN predicted_value END
+                                        DESC NULLS LAST,
+                                    next_contact_date, revenue DESC, partner_id)
+                           AS position,
                        COALESCE(used.used, 0) AS used
                   FROM candidates
                   LEFT JOIN used ON used.user_id = candidates.assignee_id
