@@ -30,6 +30,10 @@ shared_buffers = 512MB
 work_mem = 64MB
 maintenance_work_mem = 256MB
 max_wal_size = 4GB
+# A test class runs many recomputes in one transaction (SavepointCase), and
+# each holds the locks of the temporary tables it made until the end: 64
+# per connection ran out ("out of shared memory") with two suites at once.
+max_locks_per_transaction = 256
 CONF
 }
 
