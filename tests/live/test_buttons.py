@@ -133,8 +133,9 @@ def button_selector(name, attrs):
 
 def click(web, model, name, attrs, what):
     page = web.page
-    button = page.wait_for_selector(button_selector(name, attrs), timeout=30000)
-    button.click()
+    # by selector, not by element: the form may render again (after a
+    # print, a save) between finding the button and clicking it
+    page.click(button_selector(name, attrs), timeout=30000)
     settle(page)
     web.check("%s: %s" % (what, attrs.get("string") or name))
     CLICKED.add((model, name))
