@@ -211,15 +211,28 @@ class ResPartner(models.Model):
             )[:1]
 
     @api.multi
-    def _compute_pyramid(self):
-        company = self.env.user.company_id
-        commercial_ids = self.mapped("commercial_partner_id").ids
+    def _pyramid_lines(self):
+        """{partner: their commercial partner's row in the user's company},
+        among the rows the user may read (none: not in the dict)."""
         lines = self.env["relation.pyramid.line"].search(
-            [("company_id", "=", company.id), ("partner_id", "in", commercial_ids)]
+            [
+                ("company_id", "=", self.env.user.company_id.id),
+                ("partner_id", "in", self.mapped("commercial_partner_id").ids),
+            ]
         )
         line_by_partner = {line.partner_id.id: line for line in lines}
+        return {
+            partner: line_by_partner[partner.commercial_partner_id.id]
+            for partner in self
+            if partner.commercial_partner_id.id in line_by_partner
+        }
+
+    @api.multi
+    def _compute_pyramid(self):
+        company = self.env.user.company_id
+        line_of = self._pyramid_lines()
         for partner in self:
-            line = line_by_partner.get(partner.commercial_partner_id.id)
+            line = line_of.get(partner)
             partner.pyramid_currency_id = company.currency_id
             if line:
                 partner.relation_lifecycle = line.lifecycle

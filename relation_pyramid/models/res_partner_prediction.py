@@ -43,16 +43,9 @@ class ResPartner(models.Model):
 
     @api.multi
     def _compute_pyramid_prediction(self):
-        company = self.env.user.company_id
-        lines = self.env["relation.pyramid.line"].search(
-            [
-                ("company_id", "=", company.id),
-                ("partner_id", "in", self.mapped("commercial_partner_id").ids),
-            ]
-        )
-        line_by_partner = {line.partner_id.id: line for line in lines}
+        line_of = self._pyramid_lines()
         for partner in self:
-            line = line_by_partner.get(partner.commercial_partner_id.id)
+            line = line_of.get(partner)
             if line:
                 partner.pyramid_p_alive = line.p_alive
                 partner.pyramid_expected_orders = line.expected_orders
