@@ -3,6 +3,7 @@ from . import relation_service_preference
 from . import relation_motive
 from . import relation_pyramid_engine
 from . import relation_pyramid_engine_history
+from . import relation_pyramid_standing
 from . import relation_pyramid_engine_sources
 from . import relation_pyramid_engine_signals
 from . import relation_pyramid_engine_contact

@@ -202,6 +202,7 @@ class RelationPyramidEngine(models.AbstractModel):
         self._compute_result(reference_date)
         self._log_progress(reference_date, "levels placed: %s", self._result_summary())
         counts = self._write_lines()
+        self._write_standing()
         self._log_progress(
             reference_date,
             "%d rows written, %d removed",
@@ -287,6 +288,11 @@ class RelationPyramidEngine(models.AbstractModel):
         # Just-in-time compilation of these plans costs more than it saves
         # (0.1-1.3 s per statement at a million orders, see bench/README.md).
         self.env.cr.execute("SET LOCAL jit = off")
+        if partner_ids is not None:
+            # a refresh: the others' figures come from the standing
+            self._ensure_standing()
+            self._note_standing_changes(partner_ids)
+            self._gather_standing_changes(partner_ids)
         self._gather_currency_factors(bounds)
         self._gather_revenue(bounds, partner_ids)
         self._classify(partner_ids)
@@ -617,8 +623,10 @@ class RelationPyramidEngine(models.AbstractModel):
 
         A full recompute ranks everybody in one sort. A few customers
         (``partner_ids``) are ranked among the other customers' current rows
-        and each other, with one pass over those rows per customer and no
-        sort: the other customers' own figures follow at the next recompute."""
+        and each other, from the company's standing
+        (``relation.pyramid.engine.standing``: a few lookups, whatever the
+        number of customers): the other customers' own figures follow at the
+        next recompute."""
         if partner_ids is None:
             return """
                 SELECT lifecycle.*,
@@ -639,32 +647,43 @@ class RelationPyramidEngine(models.AbstractModel):
                 WINDOW w_all AS (PARTITION BY lifecycle = 'active'),
                        w_active AS (PARTITION BY lifecycle = 'active'
                                     ORDER BY measure DESC)"""
+        measure = self._level_measure_sql("row.revenue")
+
+        def others(comparison, aggregate="count"):
+            return self._standing_sql(
+                measure, "lifecycle.measure", comparison, aggregate
+            )
+
+        def refreshed(condition, aggregate="COUNT(*)"):
+            return """(SELECT COALESCE({aggregate}, 0) FROM lifecycle peer
+                        WHERE peer.lifecycle = 'active' AND {condition})""".format(
+                aggregate=aggregate, condition=condition
+            )
+
         return """
                 SELECT lifecycle.*, standing.*
                   FROM lifecycle
                   LEFT JOIN LATERAL (
-                    SELECT 1 + COUNT(*) FILTER (
-                               WHERE active.measure > lifecycle.measure)
-                               AS active_rank,
-                           COUNT(*) AS active_count,
-                           SUM(active.measure) AS total_revenue,
-                           COALESCE(SUM(active.measure) FILTER (
-                               WHERE active.measure > lifecycle.measure), 0)
-                               AS revenue_before,
-                           SUM(active.measure) FILTER (
-                               WHERE active.measure = lifecycle.measure)
+                    SELECT 1 + {above} + {refreshed_above} AS active_rank,
+                           {count} + {refreshed_count} AS active_count,
+                           {total} + {refreshed_total} AS total_revenue,
+                           {sum_above} + {refreshed_sum_above} AS revenue_before,
+                           lifecycle.measure * ({equal} + {refreshed_equal})
                                AS revenue_of_peers
-                      FROM (SELECT {line_measure} AS measure
-                              FROM relation_pyramid_line line
-                             WHERE line.company_id = %(company_id)s
-                               AND line.lifecycle = 'active'
-                               AND line.partner_id NOT IN %(partner_ids)s
-                            UNION ALL
-                            SELECT measure FROM lifecycle
-                             WHERE lifecycle = 'active') active
                   ) standing ON lifecycle.lifecycle = 'active'
                  WHERE lifecycle.lifecycle IS NOT NULL""".format(
-            line_measure=self._level_measure_sql("line.revenue")
+            above=others(">"),
+            refreshed_above=refreshed("peer.measure > lifecycle.measure"),
+            count=others("all"),
+            refreshed_count=refreshed("TRUE"),
+            total=others("all", "sum"),
+            refreshed_total=refreshed("TRUE", "SUM(peer.measure)"),
+            sum_above=others(">", "sum"),
+            refreshed_sum_above=refreshed(
+                "peer.measure > lifecycle.measure", "SUM(peer.measure)"
+            ),
+            equal=others("="),
+            refreshed_equal=refreshed("peer.measure = lifecycle.measure"),
         )
 
     @api.multi
@@ -686,29 +705,25 @@ class RelationPyramidEngine(models.AbstractModel):
         cr = self.env.cr
         company_id = self.company_id.id
         measure = self._level_measure_sql("revenue")
+        # the company's figures now, the refreshed customers' new ones too
+        self._gather_standing_changes()
+        dimension = self._level_measure_sql("row.revenue")
         cr.execute(
-            """
-            SELECT COUNT(*) FROM relation_pyramid_line
-             WHERE company_id = %s AND revenue > 0 AND lifecycle = 'active'
-            """,
-            (company_id,),
+            "SELECT " + self._standing_sql(dimension, "NULL", "all"),
+            {"company_id": company_id},
         )
-        active_count = cr.fetchone()[0]
-        new_floors = {}
-        for level in ("top", "big", "medium"):
-            position = math.ceil(
+        active_count = int(cr.fetchone()[0])
+        positions = {
+            level: math.ceil(
                 active_count * self._as_numeric(self[level + "_count_pct"]) / 100
             )
-            cr.execute(
-                """
-                SELECT {measure} FROM relation_pyramid_line
-                 WHERE company_id = %s AND revenue > 0 AND lifecycle = 'active'
-                 ORDER BY {measure} DESC, id OFFSET %s LIMIT 1
-                """.format(measure=measure),
-                (company_id, max(position - 1, 0)),
-            )
-            row = cr.fetchone() if position else None
-            new_floors[level] = row[0] if row else Decimal("Infinity")
+            for level in ("top", "big", "medium")
+        }
+        at_positions = self._standing_values_at(dimension, positions.values())
+        new_floors = {
+            level: at_positions.get(position, Decimal("Infinity"))
+            for level, position in positions.items()
+        }
         old_floors = self._current_floors([])
         # the floors are those of what the levels follow (revenue or margin)
         bands = [
@@ -805,18 +820,22 @@ class RelationPyramidEngine(models.AbstractModel):
         """The lowest current revenue of each active level above small among
         the other customers' rows (``floor_<level>``, infinite if none)."""
         self.ensure_one()
+        # one index lookup per level ((company_id, level, revenue))
         self.env.cr.execute(
             """
-            SELECT level, MIN({measure}) FROM relation_pyramid_line
-             WHERE company_id = %s AND level IN ('top', 'big', 'medium')
-               AND partner_id NOT IN %s
-             GROUP BY level
+            SELECT level.name,
+                   (SELECT MIN({measure}) FROM relation_pyramid_line
+                     WHERE company_id = %s AND level = level.name
+                       AND partner_id NOT IN %s)
+              FROM unnest(ARRAY['top', 'big', 'medium']) level(name)
             """.format(
                 measure=self._level_measure_sql("revenue")
             ),
             (self.company_id.id, tuple(partner_ids) or (0,)),
         )
-        lowest = dict(self.env.cr.fetchall())
+        lowest = {
+            level: value for level, value in self.env.cr.fetchall() if value is not None
+        }
         return {
             "floor_" + level: lowest.get(level, Decimal("Infinity"))
             for level in ("top", "big", "medium")

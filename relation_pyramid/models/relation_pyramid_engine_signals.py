@@ -44,6 +44,7 @@ from psycopg2 import sql
 from odoo import api, models
 
 from .relation_pyramid_engine import ACTIVE_LEVELS, RESULT_TABLE
+from .relation_pyramid_standing import FREQUENCY_SQL, RECENCY_SQL, REVENUE_SQL
 
 SIGNAL_COLUMNS = [
     "risk",
@@ -329,35 +330,38 @@ class RelationPyramidEngineSignals(models.AbstractModel):
                        RANK() OVER (ORDER BY revenue) - 1 AS worse_m,
                        COUNT(*) OVER () AS active_count
                   FROM {result_table}
-                 WHERE lifecycle = 'active'"""
+                 WHERE lifecycle = 'active'""".format(
+                result_table=RESULT_TABLE
+            )
         else:
-            # among the other customers' current rows and each other
+            # among the other customers' current rows (their standing) and
+            # each other
+            def worse(dimension):
+                mine = self._dimension_sql(dimension, "refreshed")
+                return """({others} + (SELECT COUNT(*) FROM {result_table} peer
+                                       WHERE peer.lifecycle = 'active'
+                                         AND {theirs} < {mine}))""".format(
+                    others=self._standing_sql(dimension, mine, "<"),
+                    result_table=RESULT_TABLE,
+                    theirs=self._dimension_sql(dimension, "peer"),
+                    mine=mine,
+                )
+
             standing = """
-                SELECT refreshed.partner_id, others.*
+                SELECT refreshed.partner_id,
+                       {worse_r} AS worse_r,
+                       {worse_f} AS worse_f,
+                       {worse_m} AS worse_m,
+                       {others} + (SELECT COUNT(*) FROM {result_table}
+                                    WHERE lifecycle = 'active') AS active_count
                   FROM {result_table} refreshed
-                  CROSS JOIN LATERAL (
-                    SELECT COUNT(*) FILTER (
-                               WHERE active.last_order_date
-                                     < refreshed.last_order_date) AS worse_r,
-                           COUNT(*) FILTER (
-                               WHERE active.order_count
-                                     < refreshed.order_count) AS worse_f,
-                           COUNT(*) FILTER (
-                               WHERE active.revenue < refreshed.revenue)
-                               AS worse_m,
-                           COUNT(*) AS active_count
-                      FROM (SELECT line.last_order_date, line.order_count,
-                                   line.revenue
-                              FROM relation_pyramid_line line
-                             WHERE line.company_id = %(company_id)s
-                               AND line.lifecycle = 'active'
-                               AND line.partner_id NOT IN %(partner_ids)s
-                            UNION ALL
-                            SELECT last_order_date, order_count, revenue
-                              FROM {result_table}
-                             WHERE lifecycle = 'active') active
-                  ) others
-                 WHERE refreshed.lifecycle = 'active'"""
+                 WHERE refreshed.lifecycle = 'active'""".format(
+                worse_r=worse(RECENCY_SQL),
+                worse_f=worse(FREQUENCY_SQL),
+                worse_m=worse(REVENUE_SQL),
+                others=self._standing_sql(REVENUE_SQL, "NULL", "all"),
+                result_table=RESULT_TABLE,
+            )
         self.env.cr.execute(
             """
             UPDATE {result_table} result
@@ -369,9 +373,6 @@ class RelationPyramidEngineSignals(models.AbstractModel):
                                             / standing.active_count)
               FROM ({standing}) standing
              WHERE standing.partner_id = result.partner_id
-            """.format(
-                result_table=RESULT_TABLE,
-                standing=standing.format(result_table=RESULT_TABLE),
-            ),
+            """.format(result_table=RESULT_TABLE, standing=standing),
             params,
         )

@@ -232,6 +232,14 @@ class RelationPyramidLine(models.Model):
             self._table,
             ["company_id", "revenue DESC", "id"],
         )
+        # The lowest revenue of each level (up-sell gaps, the floors a
+        # refresh moves): one lookup per level.
+        tools.create_index(
+            self._cr,
+            "relation_pyramid_line_company_level_revenue_index",
+            self._table,
+            ["company_id", "level", "revenue"],
+        )
         self._set_fillfactor(HOT_FILLFACTOR)
 
     @api.model_cr

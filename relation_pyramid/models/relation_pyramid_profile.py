@@ -53,6 +53,7 @@ class RelationPyramidProfile(models.Model):
         "relation.pyramid.engine.prediction",
         "relation.pyramid.engine.signals",
         "relation.pyramid.engine",
+        "relation.pyramid.engine.standing",
         "relation.pyramid.engine.history",
     ]
     _description = "Customer pyramid settings"
@@ -412,6 +413,8 @@ class RelationPyramidProfile(models.Model):
         becomes the destination's (``relation.pyramid.snapshot.line``)."""
         if not src_partners:
             return
+        for profile in self._ensure_profiles():
+            profile._note_standing_changes(src_partners.ids)
         self.env.cr.execute(
             "DELETE FROM relation_pyramid_line WHERE partner_id IN %s",
             (tuple(src_partners.ids),),
