@@ -23,6 +23,7 @@ from dateutil.relativedelta import relativedelta
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import benchlib  # noqa: E402
+import order_changes  # noqa: E402
 
 _logger = benchlib.setup_logging("measure")
 
@@ -173,6 +174,12 @@ def parse_args(argv=None):
         "--no-experiments",
         action="store_true",
         help="skip EXPLAIN ANALYZE and the index experiments",
+    )
+    parser.add_argument(
+        "--changes",
+        type=int,
+        default=50,
+        help="order changes per kind timed with and without the refresh",
     )
     return parser.parse_args(argv)
 
@@ -697,8 +704,9 @@ def experiments(registry, ctx, steps):
 
 
 def refresh_one_customer(registry, ctx, repeats):
-    """What confirming an order adds (``_refresh_customers``): the engine
-    for the order's customer only, rolled back; one customer per run."""
+    """What confirming an order adds, the engine's part: the refresh of the
+    order's customer (``_refresh_partners``: their row, the others' levels),
+    rolled back; one customer per run."""
     with benchlib.odoo_env(registry) as env:
         env.cr.execute(
             "SELECT partner_id FROM relation_pyramid_line WHERE company_id = %s "
@@ -709,10 +717,9 @@ def refresh_one_customer(registry, ctx, repeats):
     times = []
     for run, partner_id in enumerate(partner_ids):
         with benchlib.odoo_env(registry) as env:
-            profile = env["relation.pyramid.profile"].browse(ctx["profile_id"])
+            profiles = env["relation.pyramid.profile"]
             with benchlib.Timer() as timer:
-                profile._compute_result(ctx["reference_date"], [partner_id])
-                profile._write_lines([partner_id])
+                profiles._refresh_partners({ctx["company_id"]: {partner_id}})
         if run:
             times.append(timer.seconds)
     if not times:
@@ -802,6 +809,7 @@ def engine_mode(args):
         # the web client, then an order confirmation
         out["ui"] = ui_calls(registry, args.repeats)
         out["refresh_one_customer"] = refresh_one_customer(registry, ctx, args.repeats)
+        out["order_changes"] = order_changes.measure(registry, args.changes)
 
         # a month of nightly runs (or what the budget allows), then the
         # history read back
@@ -907,12 +915,42 @@ def history_calls(registry, repeats):
 
         return call
 
+    def matrix_cell(older, newer, from_level, to_level):
+        """The drill-down from a cell of a saved matrix: the list of its
+        customers (first 80 in the list's order, and their count), as
+        ``action_open_customers`` opens it."""
+
+        def call(env):
+            kept = snapshots(env)
+            migration = env["relation.pyramid.migration"].create(
+                {"snapshot_from_id": kept[older].id, "snapshot_to_id": kept[newer].id}
+            )
+            action = migration.with_context(
+                migration_from_level=from_level, migration_to_level=to_level
+            ).action_open_customers()
+            customers = env["relation.pyramid.migration.line"]
+            customers.invalidate_cache()
+            return [
+                customers.search_read(
+                    action["domain"],
+                    ["partner_id", "from_level", "to_level", "revenue"],
+                    limit=80,
+                ),
+                customers.search_count(action["domain"]),
+            ]
+
+        return call
+
     calls = [
         ("snapshot list: customers and changes", snapshot_list),
         ("printed pyramid of the oldest snapshot", printed_pyramid(0)),
         ("printed pyramid of the newest snapshot", printed_pyramid(-1)),
         ("migration matrix, the last two snapshots", migration_matrix(-2, -1)),
         ("migration matrix, oldest to newest snapshot", migration_matrix(0, -1)),
+        (
+            "migration matrix cell small -> medium, its customers",
+            matrix_cell(0, -1, "small", "medium"),
+        ),
     ]
     results = {}
     for label, call in calls:

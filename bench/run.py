@@ -25,6 +25,15 @@ TARGETS = {
     "memory_growth_s_to_m_mb": 100.0,
     "time_growth_s_to_m": 12.0,
 }
+# The second round's targets and guards (issue 21), at M and L.
+SECOND_ROUND = {
+    "full_vs_design_floor": 1.5,
+    "nightly_vs_two_period_floor_guard": 3.0,
+    "nightly_vs_two_period_floor": 2.0,
+    "refresh_cost_ms": {"M": 10.0, "L": 20.0},
+    "matrix_s": 0.5,
+    "ui_s": 0.1,
+}
 
 
 def parse_args(argv=None):
@@ -279,6 +288,63 @@ def evaluate(sizes):
             "met": big["ui_max_s"] < UI_LIMIT_S,
         }
     )
+    for size in ("M", "L"):
+        if size in sizes:
+            rows += second_round_targets(size, sizes[size])
+    return rows
+
+
+def second_round_targets(size, results):
+    """The targets of the second round (issue 21) at M and L."""
+    figures, engine = results["figures"], results["engine"]
+    rows = []
+
+    def add(target, value, met, unit=""):
+        rows.append(
+            {"target": "%s (%s)" % (target, size), "value": "%s%s" % (value, unit),
+             "met": met}
+        )
+
+    if "design_floor_s" in figures:
+        add(
+            "full recompute <= %gx (a' + w)" % SECOND_ROUND["full_vs_design_floor"],
+            figures["recompute_vs_design_floor"],
+            figures["recompute_vs_design_floor"]
+            <= SECOND_ROUND["full_vs_design_floor"],
+            "x",
+        )
+    nightly = engine.get("history_growth", {}).get("nightly", {}).get("median_s")
+    if nightly:
+        ratio = round(nightly / figures["two_period_floor_s"], 1)
+        for key in ("nightly_vs_two_period_floor_guard", "nightly_vs_two_period_floor"):
+            add("nightly run <= %gx a2" % SECOND_ROUND[key], ratio,
+                ratio <= SECOND_ROUND[key], "x")
+    limit = SECOND_ROUND["refresh_cost_ms"].get(size)
+    for change, measured in sorted(engine.get("order_changes", {}).items()):
+        cost = measured["refresh_cost_median_ms"]
+        add(
+            "refresh cost of an order change '%s' <= %g ms (median of %d, with - "
+            "without)" % (change, limit, measured["samples"]),
+            cost, cost <= limit, " ms",
+        )
+    if size == "L":
+        for label, call in sorted(engine.get("history", {}).get("calls", {}).items()):
+            if label.startswith("migration matrix"):
+                add(
+                    "%s < %g s" % (label, SECOND_ROUND["matrix_s"]),
+                    fmt_s(call["median_s"]),
+                    call["median_s"] < SECOND_ROUND["matrix_s"],
+                )
+        slowest = max(
+            (call["median_s"], label)
+            for label, call in engine["ui"]["calls"].items()
+            if "median_s" in call
+        )
+        add(
+            "web client calls < %d ms (slowest median: %s)"
+            % (1000 * SECOND_ROUND["ui_s"], slowest[1]),
+            fmt_s(slowest[0]), slowest[0] < SECOND_ROUND["ui_s"],
+        )
     return rows
 
 
@@ -382,8 +448,13 @@ SIZE_ROWS = [
      lambda s: "%.1f MB" % s["figures"]["memory_growth_mb"]),
     ("PostgreSQL backend private memory, peak",
      lambda s: "%s MB" % s["engine"]["recompute"]["backend_private_peak_mb"]),
-    ("refresh of one customer (order confirmation)",
+    ("refresh of one customer (the engine's part of an order confirmation)",
      lambda s: fmt_s(s["engine"]["refresh_one_customer"]["median_s"])),
+    ("order confirmed / cancelled / amount changed / moved to another customer: "
+     "what the refresh adds (median of the differences with - without)",
+     lambda s: " / ".join(
+         "%.1f ms" % s["engine"]["order_changes"][change]["refresh_cost_median_ms"]
+         for change in ("confirm", "cancel", "amount", "customer"))),
     ("slowest web client call", lambda s: fmt_s(s["figures"]["ui_max_s"])),
     ("load average before / after",
      lambda s: "%s / %s" % (s["load_before"], s["load_after"])),

@@ -9,11 +9,13 @@ import json
 import logging
 import re
 import threading
+import time
 
 from dateutil.relativedelta import relativedelta
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.tools import config
 from odoo.tools.misc import format_date
 
 from .relation_pyramid_engine import ACTIVE_LEVELS, RecomputeRunning
@@ -339,11 +341,21 @@ class RelationPyramidProfile(models.Model):
         """Recompute the company at today; ``locked``: its locks are held by
         another session of this run (``_hold_company_locks``)."""
         self.ensure_one()
+        limit = self._cron_time_limit()
+        if limit:
+            _logger.info(
+                "Customer pyramid of %s: nightly run starts; the server stops "
+                "a scheduled action after %d s (limit_time_real_cron)",
+                self.company_id.name,
+                limit,
+            )
+        started = time.monotonic()
         try:
             with self.env.cr.savepoint():
                 if not locked:
                     self._lock_company(wait_for_refreshes=True)
                 self._recompute(self._reference_date())
+            self._warn_near_time_limit(time.monotonic() - started, limit)
         except RecomputeRunning:
             self.invalidate_cache()
             self._log_skipped()
@@ -355,6 +367,35 @@ class RelationPyramidProfile(models.Model):
                 "Customer pyramid of %s: recompute failed, "
                 "the previous levels are kept",
                 self.company_id.name,
+            )
+
+    @api.model
+    def _cron_time_limit(self):
+        """The seconds a server with workers gives a scheduled action
+        (``limit_time_real_cron``, by default ``limit_time_real``), or None
+        where no limit applies (a server without workers, or no limit)."""
+        if not config.get("workers"):
+            return None
+        limit = config.get("limit_time_real_cron", -1)
+        if limit == -1:
+            limit = config.get("limit_time_real")
+        return limit if limit and limit > 0 else None
+
+    @api.multi
+    def _warn_near_time_limit(self, seconds, limit):
+        """Past half the server's limit, say which setting to raise before
+        the company's orders grow further: a run that reaches it is stopped
+        by the server, and the previous levels stay."""
+        if limit and seconds > limit / 2.0:
+            _logger.warning(
+                "Customer pyramid of %s: the nightly run took %d s of the %d s "
+                "the server gives a scheduled action: raise limit_time_real_cron "
+                "(or limit_time_real) in the server's configuration before the "
+                "orders grow further; a run the server stops keeps the previous "
+                "levels",
+                self.company_id.name,
+                seconds,
+                limit,
             )
 
     @api.multi
