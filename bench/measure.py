@@ -7,7 +7,9 @@ the same date and the next day's run, the web client's calls on the
 pyramid, the refresh of one customer, EXPLAIN ANALYZE of the engine's
 statements and the ``sale_order`` index experiments (rolled back);
 ``--mode naive``: (c) the per-customer ORM loop on a sample of customers,
-rolled back, scaled linearly to every customer.
+rolled back, scaled linearly to every customer; ``--mode calls``: the web
+client's calls, the order changes and the history's screens on the pyramid
+as it is.
 
 Writes one JSON document to ``--out``."""
 import argparse
@@ -140,7 +142,7 @@ def install_cursor_hook(cr, plans):
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--db", required=True)
-    parser.add_argument("--mode", choices=["engine", "naive"], required=True)
+    parser.add_argument("--mode", choices=["engine", "naive", "calls"], required=True)
     parser.add_argument("--out", required=True)
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--sample", type=int, default=1000)
@@ -952,6 +954,10 @@ def history_calls(registry, repeats):
             matrix_cell(0, -1, "small", "medium"),
         ),
     ]
+    with benchlib.odoo_env(registry) as env:
+        if len(snapshots(env)) < 2:
+            _logger.warning("fewer than two snapshots: no migration matrix")
+            calls = [call for call in calls if "matrix" not in call[0]]
     results = {}
     for label, call in calls:
         results[label], _answer = time_call(registry, uid, {}, call, repeats)
@@ -1068,9 +1074,27 @@ def timer_elapsed(timer):
     return time.perf_counter() - timer.start
 
 
+def calls_mode(args):
+    """What users wait for, on the pyramid as it is (no recompute): the web
+    client's calls, an order change with and without the refresh, and the
+    history's screens (the migration matrix needs two snapshots). For L,
+    where a full bench run takes long, after ``cron.py``."""
+    out = {"mode": "calls", "db": args.db}
+    with benchlib.odoo_registry(args.db) as registry:
+        ctx = bench_context(registry)
+        analyze_pyramid(args.db)
+        out["ui"] = ui_calls(registry, args.repeats)
+        out["refresh_one_customer"] = refresh_one_customer(registry, ctx, args.repeats)
+        out["order_changes"] = order_changes.measure(registry, args.changes)
+        out["history"] = history_calls(registry, args.repeats)
+    return out
+
+
 def main():
     args = parse_args()
-    out = engine_mode(args) if args.mode == "engine" else naive_mode(args)
+    out = {"engine": engine_mode, "naive": naive_mode, "calls": calls_mode}[
+        args.mode
+    ](args)
     with open(args.out, "w") as handle:
         json.dump(out, handle, indent=1, default=str)
 
