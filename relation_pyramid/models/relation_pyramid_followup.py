@@ -9,6 +9,8 @@ scheduled: the open activity (never a second while it is open) and the
 count per salesperson and day."""
 import logging
 
+from psycopg2 import sql
+
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools.misc import format_date
@@ -200,29 +202,25 @@ class RelationPyramidProfile(models.Model):
         number deferred by the limit."""
         self.ensure_one()
         cr = self.env.cr
+        params = {
+            "company_id": self.company_id.id,
+            "today": today,
+            "fallback_id": self.followup_user_id.id or None,
+            "limit": self.followup_daily_limit,
+        }
+        candidates = self._followup_candidates_sql(
+            sql.SQL(
+                """line.id AS line_id, line.partner_id, line.level,
+                   line.contact_priority, line.next_contact_date,
+                   line.last_contact_date, line.revenue, line.win_back,
+                   line.predicted_value,
+                   COALESCE(salesperson.id, %(fallback_id)s) AS assignee_id"""
+            )
+        )
         cr.execute(
-            """
-            WITH candidates AS (
-                SELECT line.id AS line_id, line.partner_id, line.level,
-                       line.contact_priority, line.next_contact_date,
-                       line.last_contact_date, line.revenue, line.win_back,
-                       line.predicted_value,
-                       COALESCE(salesperson.id, %(fallback_id)s) AS assignee_id
-                  FROM relation_pyramid_line line
-                  JOIN res_partner partner ON partner.id = line.partner_id
-                  LEFT JOIN res_users salesperson
-                    ON salesperson.id = partner.user_id AND salesperson.active
-                 WHERE line.company_id = %(company_id)s
-                   AND line.next_contact_date <= %(today)s
-                   AND line.level <> 'other'
-                   AND partner.relation_qualification IS DISTINCT FROM 'other'
-                   AND partner.active
-                   AND NOT EXISTS (
-                       SELECT 1 FROM relation_pyramid_followup followup
-                        WHERE followup.partner_id = line.partner_id
-                          AND followup.company_id = %(company_id)s
-                          AND followup.activity_id IS NOT NULL)
-            ), used AS (
+            sql.SQL(
+                """
+            WITH candidates AS ({candidates}), used AS (
                 SELECT user_id, COUNT(*) AS used FROM relation_pyramid_followup
                  WHERE company_id = %(company_id)s AND date = %(today)s
                  GROUP BY user_id
@@ -245,39 +243,46 @@ class RelationPyramidProfile(models.Model):
               FROM ranked
              WHERE position <= %(limit)s - used
              ORDER BY assignee_id, position
-            """,
-            {
-                "company_id": self.company_id.id,
-                "today": today,
-                "fallback_id": self.followup_user_id.id or None,
-                "limit": self.followup_daily_limit,
-            },
+            """
+            ).format(candidates=candidates),
+            params,
         )
         selected = cr.dictfetchall()
         cr.execute(
-            """
-            SELECT COUNT(*) FILTER (WHERE salesperson.id IS NULL),
-                   COUNT(*)
-              FROM relation_pyramid_line line
-              JOIN res_partner partner ON partner.id = line.partner_id
-              LEFT JOIN res_users salesperson
-                ON salesperson.id = partner.user_id AND salesperson.active
-             WHERE line.company_id = %(company_id)s
-               AND line.next_contact_date <= %(today)s
-               AND line.level <> 'other'
-               AND partner.relation_qualification IS DISTINCT FROM 'other'
-               AND partner.active
-               AND NOT EXISTS (
-                   SELECT 1 FROM relation_pyramid_followup followup
-                    WHERE followup.partner_id = line.partner_id
-                      AND followup.company_id = %(company_id)s
-                      AND followup.activity_id IS NOT NULL)
-            """,
-            {"company_id": self.company_id.id, "today": today},
+            self._followup_candidates_sql(
+                sql.SQL("COUNT(*) FILTER (WHERE salesperson.id IS NULL), COUNT(*)")
+            ),
+            params,
         )
         without_salesperson, due = cr.fetchone()
         skipped = 0 if self.followup_user_id else without_salesperson
         return selected, skipped, due - skipped - len(selected)
+
+    @api.model
+    def _followup_candidates_sql(self, columns):
+        """The query of the rows due for a follow-up today, selecting
+        ``columns`` (an ``sql.SQL`` over ``line``, ``partner`` and
+        ``salesperson``: the customer's salesperson if active, else null):
+        the company's rows due by then, except ``other`` rows and partners
+        and archived partners, without an open follow-up. Parameters
+        ``company_id`` and ``today``."""
+        return sql.SQL(
+            """SELECT {columns}
+                 FROM relation_pyramid_line line
+                 JOIN res_partner partner ON partner.id = line.partner_id
+                 LEFT JOIN res_users salesperson
+                   ON salesperson.id = partner.user_id AND salesperson.active
+                WHERE line.company_id = %(company_id)s
+                  AND line.next_contact_date <= %(today)s
+                  AND line.level <> 'other'
+                  AND partner.relation_qualification IS DISTINCT FROM 'other'
+                  AND partner.active
+                  AND NOT EXISTS (
+                      SELECT 1 FROM relation_pyramid_followup followup
+                       WHERE followup.partner_id = line.partner_id
+                         AND followup.company_id = %(company_id)s
+                         AND followup.activity_id IS NOT NULL)"""
+        ).format(columns=columns)
 
     @api.multi
     def _create_followups(self, selected, today):
