@@ -70,6 +70,11 @@ COUNTRIES = {
 }
 
 
+# The generated history ends this many days before today: the bench then
+# runs the next day and 30 nightly runs, all in the past.
+DAYS_BEFORE_TODAY = 32
+
+
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--db", required=True)
@@ -79,8 +84,10 @@ def parse_args(argv=None):
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument(
         "--end-date",
-        help="last day of the generated history (default: today, UTC); the "
-        "bench's reference date",
+        help="last day of the generated history (default: %d days before "
+        "today, UTC, so that the bench's next day and nightly runs lie in the "
+        "past: a reference date cannot lie after today); the bench's "
+        "reference date" % DAYS_BEFORE_TODAY,
     )
     parser.add_argument(
         "--create",
@@ -830,7 +837,7 @@ def generate(args):
     end_date = (
         datetime.datetime.strptime(args.end_date, "%Y-%m-%d").date()
         if args.end_date
-        else datetime.datetime.utcnow().date()
+        else datetime.datetime.utcnow().date() - relativedelta(days=DAYS_BEFORE_TODAY)
     )
     first_day = end_date - relativedelta(years=YEARS) + relativedelta(days=1)
     started = datetime.datetime.now()
