@@ -222,6 +222,15 @@ class RelationPyramidLine(models.Model):
                 )
             line.risk_reason = "; ".join(reasons) or False
 
+    @api.multi
+    def read(self, fields=None, load="_classic_read"):
+        """Lists and cards read their customers' names without every field
+        of each customer: Odoo otherwise prefetches all the stored fields of
+        ``res.partner`` (well over a hundred with sales and CRM) to show
+        one name, three quarters of the time of reading 80 rows."""
+        lines = self.with_context(prefetch_fields=False)
+        return super(RelationPyramidLine, lines).read(fields, load)
+
     @api.model_cr
     def init(self):
         # The list of a company's rows in ``_order``: its first page is read
