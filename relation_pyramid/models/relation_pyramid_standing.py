@@ -37,6 +37,7 @@ upgrade, or after the levels switched from revenue to margin) builds it
 first."""
 import bisect
 import re
+from decimal import Decimal
 
 from psycopg2 import sql
 
@@ -355,22 +356,25 @@ class RelationPyramidEngineStanding(models.AbstractModel):
     def _standing_values_at(self, dimension, positions):
         """The figures of ``dimension`` at ``positions`` (1 = the highest)
         among the company's active customers now (``{position: figure}``,
-        none past the last), from the standing and
+        exact decimals, none past the last), from the standing and
         ``STANDING_DELTA_TABLE``: a walk down the buckets' counts, the
         figures of the one bucket where a position falls."""
         self.ensure_one()
         cr = self.env.cr
         cr.execute(
             """
-            SELECT id, low, high, count FROM relation_pyramid_standing
+            SELECT id, low::text, high::text, count FROM relation_pyramid_standing
              WHERE company_id = %s AND dimension = %s AND low IS NOT NULL
              ORDER BY low
             """,
             (self.company_id.id, dimension),
         )
-        buckets = cr.fetchall()
+        buckets = [
+            (bucket_id, Decimal(low), Decimal(high), count)
+            for bucket_id, low, high, count in cr.fetchall()
+        ]
         cr.execute(
-            "SELECT value, sign FROM {} WHERE dimension = %s".format(
+            "SELECT value::text, sign FROM {} WHERE dimension = %s".format(
                 STANDING_DELTA_TABLE
             ),
             (dimension,),
@@ -381,6 +385,7 @@ class RelationPyramidEngineStanding(models.AbstractModel):
         inside = [[] for _bucket in buckets]
         steps = []
         for value, sign in cr.fetchall():
+            value = Decimal(value)
             index = bisect.bisect_right(lows, value) - 1
             if index >= 0 and value <= buckets[index][2]:
                 inside[index].append((value, sign))
@@ -409,17 +414,19 @@ class RelationPyramidEngineStanding(models.AbstractModel):
     @api.model
     def _standing_bucket_figures(self, bucket_id, changes):
         """The figures of a bucket now, highest first: its members (or its
-        one figure, ``count`` times) with ``changes`` applied."""
+        one figure, ``count`` times) with ``changes`` applied. Read as text:
+        Odoo's cursor turns a numeric into a float, which a decimal figure
+        (9552.83) is not equal to."""
         figures = []
         if bucket_id:
             self.env.cr.execute(
                 """
-                SELECT COALESCE(members, array_fill(low, ARRAY[count]))
+                SELECT COALESCE(members, array_fill(low, ARRAY[count]))::text[]
                   FROM relation_pyramid_standing WHERE id = %s
                 """,
                 (bucket_id,),
             )
-            figures = list(self.env.cr.fetchone()[0])
+            figures = [Decimal(figure) for figure in self.env.cr.fetchone()[0]]
         for value, sign in changes:
             if sign > 0:
                 figures.append(value)
