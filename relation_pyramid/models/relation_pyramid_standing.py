@@ -365,14 +365,17 @@ class RelationPyramidEngineStanding(models.AbstractModel):
             """
             SELECT id, low::text, high::text, count FROM relation_pyramid_standing
              WHERE company_id = %s AND dimension = %s AND low IS NOT NULL
-             ORDER BY low
             """,
             (self.company_id.id, dimension),
         )
-        buckets = [
-            (bucket_id, Decimal(low), Decimal(high), count)
-            for bucket_id, low, high, count in cr.fetchall()
-        ]
+        # lowest first (sorted here: the text of 400 comes after 3100)
+        buckets = sorted(
+            (
+                (bucket_id, Decimal(low), Decimal(high), count)
+                for bucket_id, low, high, count in cr.fetchall()
+            ),
+            key=lambda bucket: bucket[1],
+        )
         cr.execute(
             "SELECT value::text, sign FROM {} WHERE dimension = %s".format(
                 STANDING_DELTA_TABLE
