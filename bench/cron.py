@@ -56,21 +56,31 @@ def parse_args(argv=None):
     parser.add_argument("--port", type=int, default=8479)
     parser.add_argument("--timeout", type=float, default=900.0)
     parser.add_argument("--server-args", default="")
+    parser.add_argument(
+        "--as-is",
+        action="store_true",
+        help="keep the pyramids as they are (computed the day before by an "
+        "earlier run) instead of computing them again",
+    )
     parser.add_argument("--out", help="write the results as JSON here")
     return parser.parse_args(argv)
 
 
-def prepare(registry):
-    """The pyramids computed the day before the last day, committed; the
-    scheduled action due now. Returns the last day."""
+def prepare(registry, as_is=False):
+    """The pyramids computed the day before the last day (unless
+    ``as_is``), committed; the scheduled action due now. Returns the last
+    day."""
     with benchlib.odoo_env(registry) as env:
         params = benchlib.get_params(env.cr.dbname)
         last = datetime.datetime.strptime(params["end_date"], "%Y-%m-%d").date()
         day_before = last - relativedelta(days=1)
+        profiles = env["relation.pyramid.profile"]._ensure_profiles()
+        if as_is:
+            profiles = profiles.browse()
         env.cr.execute(
-            "DELETE FROM relation_pyramid_snapshot WHERE date >= %s", (day_before,)
+            "DELETE FROM relation_pyramid_snapshot WHERE date > %s", (day_before,)
         )
-        for profile in env["relation.pyramid.profile"]._ensure_profiles():
+        for profile in profiles:
             started = time.perf_counter()
             profile._lock_company(wait_for_refreshes=True)
             profile._recompute(day_before)
@@ -150,7 +160,7 @@ def _idle(events):
 def main():
     args = parse_args()
     with benchlib.odoo_registry(args.db) as registry:
-        last = prepare(registry)
+        last = prepare(registry, args.as_is)
     log_path = os.path.join(benchlib.LOCAL, "log", "bench-cron-%s.log" % args.db)
     if os.path.exists(log_path):
         os.remove(log_path)

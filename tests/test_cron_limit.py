@@ -47,3 +47,14 @@ class TestCronTimeLimit(PyramidCase):
                 in line for line in logs.output),
             logs.output,
         )
+
+
+class TestNightlySchedule(PyramidCase):
+    def test_the_recompute_runs_alone_before_the_follow_ups(self):
+        """Each job in a poll of its own (a server with workers gives all
+        the jobs due at one poll one time limit), the follow-ups after the
+        levels are computed."""
+        recompute = self.env.ref("relation_pyramid.ir_cron_recompute_pyramid")
+        followups = self.env.ref("relation_pyramid.ir_cron_schedule_followups")
+        self.assertEqual(recompute.nextcall[11:], "01:00:00")
+        self.assertEqual(followups.nextcall[11:], "05:00:00")
