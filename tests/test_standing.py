@@ -214,3 +214,50 @@ class TestStanding(PyramidCase):
         # 25 customers now; S04 has 4 000 + 3 100 = 7 100
         self.assertEqual(len(self._active_rows()), 25)
         self._assert_placed_as_counted(self.customers["S04"])
+
+    def test_a_standing_that_does_not_match_the_rows_is_built_again(self):
+        # a noted figure that no bucket holds (it cannot happen through the
+        # addon; a hand-made change of the rows could do it)
+        newcomer = self._customer("Newcomer")
+        self._order(newcomer, 900.1, self.yesterday, state="draft").action_confirm()
+        self.env.cr.execute(
+            """
+            UPDATE relation_pyramid_standing_change SET base_value = 1234.56
+             WHERE partner_id = %s AND dimension = 'row.revenue'
+            """,
+            (self.customers["S01"].id,),
+        )
+        self.env.cr.execute(
+            """
+            UPDATE relation_pyramid_standing_change SET base_value = 1234.56
+             WHERE partner_id = %s AND dimension = 'row.revenue'
+            """,
+            (newcomer.id,),
+        )
+        # noted as active at 1 234.56: not in any bucket's figures
+        self.env.cr.execute(
+            """
+            INSERT INTO relation_pyramid_standing_change
+                   (company_id, partner_id, dimension, base_value)
+            VALUES (%s, %s, 'row.revenue', 1234.56)
+            ON CONFLICT (company_id, partner_id, dimension)
+            DO UPDATE SET base_value = 1234.56
+            """,
+            (self.company.id, self.customers["S12"].id),
+        )
+        order = self.env["sale.order"].search(
+            [("partner_id", "=", self.customers["S12"].id)]
+        )
+        logger = "odoo.addons.relation_pyramid.models.relation_pyramid_standing"
+        with self.assertLogs(logger, "WARNING") as logs:
+            order.action_cancel()
+        self.assertIn("built again from the rows", logs.output[0])
+        # everybody's level as counted, from the standing built again
+        self._assert_placed_as_counted()
+        # built again from the rows before the cancel: only S12 noted since
+        self.env.cr.execute(
+            "SELECT DISTINCT partner_id FROM relation_pyramid_standing_change"
+            " WHERE company_id = %s",
+            (self.company.id,),
+        )
+        self.assertEqual(self.env.cr.fetchall(), [(self.customers["S12"].id,)])

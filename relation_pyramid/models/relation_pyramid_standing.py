@@ -36,12 +36,15 @@ standing for the profile's current figures (the first refresh after an
 upgrade, or after the levels switched from revenue to margin) builds it
 first."""
 import bisect
+import logging
 import re
 from decimal import Decimal
 
 from psycopg2 import sql
 
 from odoo import api, fields, models
+
+_logger = logging.getLogger(__name__)
 
 # Customers per bucket of the standing: a lookup reads at most one bucket's
 # figures; a company has (active customers / BUCKET_SIZE) buckets per figure.
@@ -291,6 +294,41 @@ class RelationPyramidEngineStanding(models.AbstractModel):
             ).format(delta=sql.SQL(STANDING_DELTA_TABLE), current=current),
             dict(company_id=self.company_id.id, partner_ids=list(partner_ids)),
         )
+        if not self._standing_matches_rows():
+            # it cannot happen through the addon; a hand-made change of the
+            # rows could do it: an order change must not fail for it
+            _logger.warning(
+                "Customer pyramid of %s: the standing did not match the rows; "
+                "built again from the rows",
+                self.company_id.name,
+            )
+            self._write_standing()
+            self._note_standing_changes(partner_ids)
+            self._gather_standing_changes(partner_ids)
+
+    @api.multi
+    def _standing_matches_rows(self):
+        """Whether every figure noted as changed is one the standing holds
+        (a lookup per change)."""
+        self.env.cr.execute(
+            sql.SQL(
+                """
+                SELECT NOT EXISTS (
+                    SELECT 1 FROM {delta} delta
+                     WHERE delta.sign < 0
+                       AND NOT EXISTS (
+                           SELECT 1 FROM relation_pyramid_standing standing
+                            WHERE standing.company_id = %s
+                              AND standing.dimension = delta.dimension
+                              AND standing.low <= delta.value
+                              AND standing.high >= delta.value
+                              AND (standing.members IS NULL
+                                   OR delta.value = ANY(standing.members))))
+                """
+            ).format(delta=sql.SQL(STANDING_DELTA_TABLE)),
+            (self.company_id.id,),
+        )
+        return self.env.cr.fetchone()[0]
 
     # ------------------------------------------------------------------
     # Lookups
@@ -392,6 +430,8 @@ class RelationPyramidEngineStanding(models.AbstractModel):
             index = bisect.bisect_right(lows, value) - 1
             if index >= 0 and value <= buckets[index][2]:
                 inside[index].append((value, sign))
+            elif sign < 0:
+                raise ValueError("a noted figure that no bucket holds: %s" % value)
             else:
                 steps.append((value, sign, None, [(value, sign)]))
         for (bucket_id, _low, high, count), changes in zip(buckets, inside):
