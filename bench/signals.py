@@ -142,6 +142,12 @@ def nightly(registry, profile_id, day, repeats):
     contact_s = statistics.median(
         run["steps"].get("_compute_contact_dates", 0.0) for run in runs["with"]
     )
+    contact_without = statistics.median(
+        run["steps"].get("_compute_contact_dates", 0.0) for run in runs["without"]
+    )
+    # the target's baseline: the run without the signals *and* without the
+    # contact dates (the "without" runs still compute the contact dates)
+    base_s = without_s - contact_without
     bare_with = with_s - predict_with
     bare_without = without_s - predict_without
     return {
@@ -151,9 +157,17 @@ def nightly(registry, profile_id, day, repeats):
         "step_median_s": round(step_s, 3),
         "contact_step_median_s": round(contact_s, 3),
         "ratio": round(with_s / without_s, 3) if without_s else None,
+        "ratio_signals_and_contact": round(with_s / base_s, 3)
+        if base_s > 0
+        else None,
         "predict_median_s": round(predict_with, 3),
         "ratio_without_predict": round(bare_with / bare_without, 3)
         if bare_without > 0
+        else None,
+        "ratio_signals_and_contact_without_predict": round(
+            bare_with / (bare_without - contact_without), 3
+        )
+        if bare_without - contact_without > 0
         else None,
     }
 
