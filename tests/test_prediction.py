@@ -233,6 +233,30 @@ class TestPredictionCdnow(PyramidCase):
         self.assertTrue(lost)
         self.assertEqual(sorted(found.ids), sorted(lost.mapped("partner_id").ids))
 
+    def test_figures_read_in_chunks(self):
+        """The customers' figures are read and written a chunk at a time: in
+        chunks of 100 (24 for 2,357 customers, the last one of 57) the fit
+        and every row's figures are those of one chunk."""
+        fields_read = ["partner_id", "p_alive", "expected_orders", "predicted_value"]
+        lines = self.env["relation.pyramid.line"].search(
+            [("company_id", "=", self.cdnow.id)]
+        )
+        one_chunk = {row["partner_id"][0]: row for row in lines.read(fields_read)}
+        # every customer has a probability (one rounds to 0.0000)
+        self.env.cr.execute(
+            "SELECT COUNT(p_alive) FROM relation_pyramid_line WHERE company_id = %s",
+            (self.cdnow.id,),
+        )
+        self.assertEqual(self.env.cr.fetchone()[0], 2357)
+        params = self._params()
+        self.cdnow_profile.sudo(self.manager).with_context(
+            relation_pyramid_prediction_chunk_size=100
+        ).action_recompute(reference_date=CALIBRATION_END)
+        lines.invalidate_cache()
+        self.assertEqual(self._params(), params)
+        chunked = {row["partner_id"][0]: row for row in lines.read(fields_read)}
+        self.assertEqual(chunked, one_chunk)
+
     def test_probably_lost_are_risk_customers(self):
         """At R every CDNOW customer who paid is active (first orders in
         1997) and none bought in the previous period, so no revenue drop and no level

@@ -32,7 +32,7 @@ _logger = logging.getLogger(__name__)
 # The temporary tables of this step (see the engine module's doc).
 # Per customer with confirmed orders up to R: ``partner_id``, ``x``, ``t_x``,
 # ``age`` (T, days), ``repeat_value`` (mean value of the repeat
-# transactions, null if x = 0).
+# transactions, float8, null if x = 0).
 PREDICTION_INPUT_TABLE = "pg_temp.relation_pyramid_prediction_input"
 # Per other currency and day of the order history: ``currency_id``, ``day``,
 # ``factor`` into the company currency (as the engine's ``FACTOR_TABLE``).
@@ -60,6 +60,12 @@ SNAPSHOT_FIT_FIELDS = [
     "prediction_customer_count",
     "prediction_repeat_count",
 ]
+# The customers' figures are read and written this many at a time (through
+# the server-side cursor PREDICTION_CURSOR): Python holds no row per customer.
+PREDICTION_CHUNK_SIZE = 5000
+PREDICTION_CURSOR = "relation_pyramid_prediction_rows"
+# Context key for another chunk size (the tests cut 2,357 customers in many).
+PREDICTION_CHUNK_SIZE_KEY = "relation_pyramid_prediction_chunk_size"
 # Fewer repeat customers than this: no prediction (the fit says nothing).
 MIN_REPEAT_CUSTOMERS = 50
 REFIT_MODES = [
@@ -202,15 +208,8 @@ class RelationPyramidEnginePrediction(models.AbstractModel):
         )
         self._drop_temp_table(PREDICTION_FIT_TABLE)
         self._gather_transactions(reference_date, partner_ids)
-        cr.execute(
-            sql.SQL(
-                "SELECT partner_id, x::float8, t_x::float8, age::float8, "
-                "repeat_value::float8 FROM {}"
-            ).format(sql.SQL(PREDICTION_INPUT_TABLE))
-        )
-        rows = cr.fetchall()
         if partner_ids is None:
-            values = self._prediction_parameters(reference_date, rows)
+            values = self._prediction_parameters(reference_date)
             self._keep_prediction_fit(values)
         elif self.prediction_snapshot_id and not (
             self.prediction_snapshot_id.prediction_fit_date
@@ -220,10 +219,10 @@ class RelationPyramidEnginePrediction(models.AbstractModel):
         else:
             last = self._last_prediction_fit(reference_date)
             values = last._prediction_fit_values() if last else {}
-        if not rows or not values.get("bgnbd_r"):
+        if not values.get("bgnbd_r"):
             return
         horizon = (bounds["end"] - bounds["start"]).days + 1
-        self._write_predictions(rows, values, horizon)
+        self._write_predictions(values, horizon)
         if "risk" in self._result_columns():  # the signals step is there
             self._mark_probably_lost(reference_date)
 
@@ -297,11 +296,15 @@ class RelationPyramidEnginePrediction(models.AbstractModel):
                    %(reference_date)s::date - MIN(day) AS age,
                    -- the first day's value: the smallest (day, value) pair
                    (SUM(value)
-                    - (MIN(ARRAY[(day - DATE '2000-01-01')::numeric, value]))[2])
+                    - (MIN(ARRAY[(day - DATE '2000-01-01')::float8, value]))[2])
                        / NULLIF(COUNT(*) - 1, 0) AS repeat_value
               FROM (SELECT partner.commercial_partner_id AS partner_id,
                            {local_day} AS day,
-                           SUM(so.amount_untaxed * COALESCE(factor.factor, 1.0))
+                           -- in float8, as the models take them: cheaper to
+                           -- sum than numeric, and at M the day groups fit
+                           -- in work_mem (numeric ones spilled to disk)
+                           SUM((so.amount_untaxed
+                                * COALESCE(factor.factor, 1.0))::float8)
                                AS value
                       FROM sale_order so
                       JOIN res_partner partner ON partner.id = so.partner_id
@@ -371,14 +374,19 @@ class RelationPyramidEnginePrediction(models.AbstractModel):
         self._analyze_temp_table(PREDICTION_FACTOR_TABLE)
 
     @api.multi
-    def _prediction_parameters(self, reference_date, rows):
+    def _prediction_parameters(self, reference_date):
         """The parameters a full computation at ``reference_date`` uses, as
         snapshot values (``SNAPSHOT_FIT_FIELDS``, ``prediction_note``): a
         recent fit if the profile refits weekly, else a new fit; none with
         the reason when there are too few repeat customers; the previous
         fit's when the new one does not converge."""
         self.ensure_one()
-        repeat_count = sum(1 for row in rows if row[1] > 0)
+        self.env.cr.execute(
+            sql.SQL("SELECT COUNT(*), COUNT(*) FILTER (WHERE x > 0) FROM {}").format(
+                sql.SQL(PREDICTION_INPUT_TABLE)
+            )
+        )
+        customer_count, repeat_count = self.env.cr.fetchone()
         if repeat_count < MIN_REPEAT_CUSTOMERS:
             note = _(
                 "No prediction at %(date)s: %(count)s customers bought on more "
@@ -402,7 +410,7 @@ class RelationPyramidEnginePrediction(models.AbstractModel):
                 prediction_note=_("Parameters fitted at %s (refit weekly).")
                 % last.prediction_fit_date,
             )
-        fit = self._fit_prediction_models(rows)
+        fit = self._fit_prediction_models()
         if fit["converged"]:
             _logger.info(
                 "Customer pyramid of %s at %s: prediction fitted on %d customers "
@@ -410,7 +418,7 @@ class RelationPyramidEnginePrediction(models.AbstractModel):
                 "LL %.1f; Gamma-Gamma p %.4g, q %.4g, gamma %.4g",
                 self.company_id.name,
                 reference_date,
-                len(rows),
+                customer_count,
                 repeat_count,
                 fit["bgnbd_r"],
                 fit["bgnbd_alpha"],
@@ -425,7 +433,7 @@ class RelationPyramidEnginePrediction(models.AbstractModel):
             return dict(
                 fit,
                 prediction_fit_date=reference_date,
-                prediction_customer_count=len(rows),
+                prediction_customer_count=customer_count,
                 prediction_repeat_count=repeat_count,
                 prediction_note=False,
             )
@@ -457,18 +465,21 @@ class RelationPyramidEnginePrediction(models.AbstractModel):
         }
 
     @api.model
-    def _fit_prediction_models(self, rows):
-        """Fit BG/NBD on everybody (customers with equal x, t_x and T as one
-        weighted group) and Gamma-Gamma on the repeat customers with a
-        positive mean value. ``converged`` only if both converged and the
+    def _fit_prediction_models(self):
+        """Fit BG/NBD on everybody and Gamma-Gamma on the repeat customers
+        with a positive mean value, each on the groups of customers with
+        equal figures (counted in SQL: a weight per group, no row per
+        customer in Python). ``converged`` only if both converged and the
         population value is finite (q > 1)."""
-        np = bgnbd.np
-        data = np.array([row[1:4] for row in rows], dtype=float)
-        groups, counts = np.unique(data, axis=0, return_counts=True)
-        fit = bgnbd.fit_bgnbd(groups[:, 0], groups[:, 1], groups[:, 2], counts)
-        repeat = [(row[1], row[4]) for row in rows if row[1] > 0 and (row[4] or 0) > 0]
-        x, m_x = np.array(repeat, dtype=float).T
-        value_fit = bgnbd.fit_gamma_gamma(x, m_x)
+        groups = self._fetch_prediction_arrays(
+            "SELECT x, t_x, age, COUNT(*) FROM {} GROUP BY x, t_x, age"
+        )
+        fit = bgnbd.fit_bgnbd(*groups)
+        values = self._fetch_prediction_arrays(
+            "SELECT x, repeat_value, COUNT(*) FROM {} "
+            "WHERE x > 0 AND repeat_value > 0 GROUP BY x, repeat_value"
+        )
+        value_fit = bgnbd.fit_gamma_gamma(*values)
         return {
             "bgnbd_r": fit.r,
             "bgnbd_alpha": fit.alpha,
@@ -533,15 +544,43 @@ class RelationPyramidEnginePrediction(models.AbstractModel):
         return "float8"
 
     @api.multi
-    def _write_predictions(self, rows, values, horizon):
-        """Each customer's figures from the parameters, computed at once on
-        arrays, copied into ``PREDICTION_TABLE`` and set on ``RESULT_TABLE``
-        (probability to 4 decimals, orders to 3, value to the currency)."""
-        np = bgnbd.np
+    def _write_predictions(self, values, horizon):
+        """Each customer's figures from the parameters, computed on arrays of
+        ``PREDICTION_CHUNK_SIZE`` customers at a time, copied into
+        ``PREDICTION_TABLE`` and set on ``RESULT_TABLE`` (probability to 4
+        decimals, orders to 3, value to the currency): the memory it takes
+        does not grow with the number of customers."""
         cr = self.env.cr
-        partner_ids = [row[0] for row in rows]
-        data = np.array([row[1:4] + ((row[4] or 0.0),) for row in rows], dtype=float)
-        x, t_x, age, repeat_value = data.T
+        self._drop_temp_table(PREDICTION_TABLE)
+        cr.execute(
+            sql.SQL(
+                "CREATE TEMP TABLE {} (partner_id integer, p_alive float8, "
+                "expected_orders float8, predicted_value float8) ON COMMIT DROP"
+            ).format(sql.SQL(PREDICTION_TABLE))
+        )
+        for chunk in self._fetch_prediction_chunks(
+            "SELECT partner_id, x, t_x, age, COALESCE(repeat_value, 0) FROM {}"
+        ):
+            self._copy_prediction_chunk(chunk, values, horizon)
+        cr.execute(
+            """
+            UPDATE {result_table} result
+               SET p_alive = ROUND(prediction.p_alive::numeric, 4),
+                   expected_orders = ROUND(prediction.expected_orders::numeric, 3),
+                   predicted_value = ROUND(prediction.predicted_value::numeric,
+                                           %(digits)s)
+              FROM {prediction_table} prediction
+             WHERE prediction.partner_id = result.partner_id
+            """.format(result_table=RESULT_TABLE, prediction_table=PREDICTION_TABLE),
+            {"digits": self.currency_id.decimal_places},
+        )
+
+    @api.model
+    def _copy_prediction_chunk(self, chunk, values, horizon):
+        """The figures of one chunk of customers (arrays: partner ids, x,
+        t_x, T, mean repeat value) into ``PREDICTION_TABLE``."""
+        np = bgnbd.np
+        partner_ids, x, t_x, age, repeat_value = chunk
         params = (
             values["bgnbd_r"],
             values["bgnbd_alpha"],
@@ -557,13 +596,6 @@ class RelationPyramidEnginePrediction(models.AbstractModel):
             value_params, x, np.maximum(repeat_value, 0.0)
         )
         predicted = expected * order_value
-        self._drop_temp_table(PREDICTION_TABLE)
-        cr.execute(
-            sql.SQL(
-                "CREATE TEMP TABLE {} (partner_id integer, p_alive float8, "
-                "expected_orders float8, predicted_value float8) ON COMMIT DROP"
-            ).format(sql.SQL(PREDICTION_TABLE))
-        )
         # a figure the formulas cannot give (overflow) stays empty: nan,
         # written as null (nan != nan)
         columns = [
@@ -579,23 +611,57 @@ class RelationPyramidEnginePrediction(models.AbstractModel):
                     repr(b) if b == b else "\\N",
                     repr(c) if c == c else "\\N",
                 )
-                for partner_id, a, b, c in zip(partner_ids, *columns)
+                for partner_id, a, b, c in zip(
+                    partner_ids.astype(np.int64).tolist(), *columns
+                )
             )
         )
-        cr.copy_expert(
+        self.env.cr.copy_expert(
             "COPY {} (partner_id, p_alive, expected_orders, predicted_value) "
             "FROM STDIN WITH (FORMAT text)".format(PREDICTION_TABLE),
             buffer,
         )
+
+    @api.model
+    def _fetch_prediction_arrays(self, query):
+        """The columns of ``query`` (``{}``: the input table) as float
+        arrays, read in chunks (``_fetch_prediction_chunks``)."""
+        np = bgnbd.np
+        return [
+            np.concatenate(column)
+            for column in zip(*self._fetch_prediction_chunks(query))
+        ]
+
+    @api.model
+    def _fetch_prediction_chunks(self, query):
+        """The rows of ``query`` (``{}``: ``PREDICTION_INPUT_TABLE``),
+        ``PREDICTION_CHUNK_SIZE`` at a time (``PREDICTION_CHUNK_SIZE_KEY``)
+        through a cursor on the server,
+        each chunk as a float array per column (one chunk of empty arrays if
+        there is no row)."""
+        np = bgnbd.np
+        cr = self.env.cr
         cr.execute(
-            """
-            UPDATE {result_table} result
-               SET p_alive = ROUND(prediction.p_alive::numeric, 4),
-                   expected_orders = ROUND(prediction.expected_orders::numeric, 3),
-                   predicted_value = ROUND(prediction.predicted_value::numeric,
-                                           %(digits)s)
-              FROM {prediction_table} prediction
-             WHERE prediction.partner_id = result.partner_id
-            """.format(result_table=RESULT_TABLE, prediction_table=PREDICTION_TABLE),
-            {"digits": self.currency_id.decimal_places},
+            sql.SQL("DECLARE {} NO SCROLL CURSOR FOR " + query).format(
+                sql.Identifier(PREDICTION_CURSOR), sql.SQL(PREDICTION_INPUT_TABLE)
+            )
         )
+        first = True
+        while True:
+            cr.execute(
+                sql.SQL("FETCH FORWARD %s FROM {}").format(
+                    sql.Identifier(PREDICTION_CURSOR)
+                ),
+                (
+                    self.env.context.get(PREDICTION_CHUNK_SIZE_KEY)
+                    or PREDICTION_CHUNK_SIZE,
+                ),
+            )
+            rows = cr.fetchall()
+            if not rows:
+                if first:
+                    yield [np.zeros(0) for _column in cr.description]
+                break
+            first = False
+            yield [np.array(column, dtype=float) for column in zip(*rows)]
+        cr.execute(sql.SQL("CLOSE {}").format(sql.Identifier(PREDICTION_CURSOR)))
