@@ -159,10 +159,14 @@ class RelationPyramidEngineSignals(models.AbstractModel):
     def _compute_signals(self, reference_date, partner_ids=None):
         """Fill ``SIGNAL_COLUMNS`` in ``RESULT_TABLE`` (see the module's doc):
         the customers' history before R in one sorted pass
-        (``_gather_signal_history``), then one update of the result."""
+        (``_gather_signal_history``), then one update of the result, the
+        RFM scores (``_rfm_standing_sql``) included."""
         self.ensure_one()
         params = self._signal_params(reference_date, partner_ids)
         self._gather_signal_history(params)
+        if partner_ids is None:
+            # the result's row count: hash joins below, not two sorts of it
+            self._analyze_temp_table(RESULT_TABLE)
         self.env.cr.execute(
             """
             WITH figures AS (
@@ -195,8 +199,10 @@ class RelationPyramidEngineSignals(models.AbstractModel):
                        CASE WHEN past.previous_level = result.level
                             THEN past.run_date END AS run_date,
                        line.risk AS was_at_risk,
-                       line.risk_since AS line_risk_since
+                       line.risk_since AS line_risk_since,
+                       rfm.worse_r, rfm.worse_f, rfm.worse_m, rfm.active_count
                   FROM {result_table} result
+                  LEFT JOIN ({rfm}) rfm USING (partner_id)
                   LEFT JOIN {history_table} past USING (partner_id)
                   LEFT JOIN (
                       SELECT date, LEAD(date) OVER (ORDER BY date) AS next_date
@@ -242,15 +248,22 @@ class RelationPyramidEngineSignals(models.AbstractModel):
                                                       figures.best_level))
                            THEN %(reference_date)s::date
                        ELSE figures.best_level_date END,
-                   level_since = COALESCE(figures.run_date, %(reference_date)s::date)
+                   level_since = COALESCE(figures.run_date, %(reference_date)s::date),
+                   rfm_recency = 1 + FLOOR(5.0 * figures.worse_r
+                                           / figures.active_count),
+                   rfm_frequency = 1 + FLOOR(5.0 * figures.worse_f
+                                             / figures.active_count),
+                   rfm_monetary = 1 + FLOOR(5.0 * figures.worse_m
+                                            / figures.active_count)
               FROM figures
              WHERE figures.partner_id = result.partner_id
             """.format(
-                result_table=RESULT_TABLE, history_table=SIGNAL_HISTORY_TABLE
+                result_table=RESULT_TABLE,
+                history_table=SIGNAL_HISTORY_TABLE,
+                rfm=self._rfm_standing_sql(partner_ids),
             ),
             params,
         )
-        self._compute_rfm(partner_ids, params)
 
     @api.multi
     def _gather_signal_history(self, params):
@@ -277,40 +290,32 @@ class RelationPyramidEngineSignals(models.AbstractModel):
                             WHERE company_id = %(company_id)s)
                    AND line.date < %(reference_date)s
                    AND (%(all_partners)s OR line.partner_id IN %(partner_ids)s)
-            ), runs AS (
-                -- a new run where the level changes or a gap comes before
+            ), marked AS (
+                -- one sort by customer and date: a row starts a run where
+                -- the level changes or a gap comes before it
                 SELECT history.*,
-                       SUM(CASE WHEN previous_level = level
-                                     AND previous_to = date
-                                THEN 0 ELSE 1 END)
-                           OVER (PARTITION BY partner_id ORDER BY date) AS run,
-                       LAST_VALUE(level) OVER w_all AS last_level,
-                       LAST_VALUE(date_to) OVER w_all AS last_to,
-                       MIN(position) OVER w_all AS best_position
-                  FROM (SELECT history.*,
-                               LAG(level) OVER w AS previous_level,
-                               LAG(date_to) OVER w AS previous_to
-                          FROM history
-                        WINDOW w AS (PARTITION BY partner_id ORDER BY date)
-                       ) history
-                WINDOW w_all AS (PARTITION BY partner_id ORDER BY date
-                                 ROWS BETWEEN UNBOUNDED PRECEDING
-                                          AND UNBOUNDED FOLLOWING)
-            ), last_runs AS (
-                SELECT runs.*, MAX(run) OVER (PARTITION BY partner_id) AS last_run
-                  FROM runs
+                       (LAG(level) OVER w IS DISTINCT FROM level
+                        OR LAG(date_to) OVER w IS DISTINCT FROM date)
+                           AS starts_run,
+                       LEAD(date) OVER w IS NULL AS is_last,
+                       MIN(position) OVER (PARTITION BY partner_id)
+                           AS best_position
+                  FROM history
+                WINDOW w AS (PARTITION BY partner_id ORDER BY date)
             )
             SELECT partner_id,
                    -- the last row holds at the previous snapshot unless it
                    -- ended by then
-                   MAX(last_level) FILTER (
-                       WHERE last_to > %(previous_date)s) AS previous_level,
-                   MIN(date) FILTER (WHERE run = last_run) AS run_date,
-                   (%(active_levels)s)[MIN(best_position)] AS best_level,
+                   MAX(level) FILTER (
+                       WHERE is_last AND date_to > %(previous_date)s)
+                       AS previous_level,
+                   -- the last run starts at the last row that starts one
+                   MAX(date) FILTER (WHERE starts_run) AS run_date,
+                   (%(active_levels)s)[MIN(position)] AS best_level,
                    MAX(date_to) FILTER (WHERE position = best_position)
                        AS best_end,
                    BOOL_OR(level IN ('top', 'big')) AS was_big
-              FROM last_runs
+              FROM marked
              GROUP BY partner_id
             """.format(
                 history_table=SIGNAL_HISTORY_TABLE
@@ -320,8 +325,12 @@ class RelationPyramidEngineSignals(models.AbstractModel):
         self._analyze_temp_table(SIGNAL_HISTORY_TABLE)
 
     @api.multi
-    def _compute_rfm(self, partner_ids, params):
-        """The RFM scores of the active customers (see the module's doc)."""
+    def _rfm_standing_sql(self, partner_ids):
+        """A query of the active customers of ``RESULT_TABLE`` and, per
+        customer, the number of active customers with a strictly worse
+        recency, frequency and revenue (``worse_r``, ``worse_f``,
+        ``worse_m``) and their number (``active_count``), from which
+        ``_compute_signals`` takes the RFM scores (see the module's doc)."""
         if partner_ids is None:
             standing = """
                 SELECT partner_id,
@@ -362,17 +371,4 @@ class RelationPyramidEngineSignals(models.AbstractModel):
                 others=self._standing_sql(REVENUE_SQL, "NULL", "all"),
                 result_table=RESULT_TABLE,
             )
-        self.env.cr.execute(
-            """
-            UPDATE {result_table} result
-               SET rfm_recency = 1 + FLOOR(5.0 * standing.worse_r
-                                           / standing.active_count),
-                   rfm_frequency = 1 + FLOOR(5.0 * standing.worse_f
-                                             / standing.active_count),
-                   rfm_monetary = 1 + FLOOR(5.0 * standing.worse_m
-                                            / standing.active_count)
-              FROM ({standing}) standing
-             WHERE standing.partner_id = result.partner_id
-            """.format(result_table=RESULT_TABLE, standing=standing),
-            params,
-        )
+        return standing
