@@ -20,9 +20,14 @@ them; each step is a small method an addon can override:
    the reference date, kept as history: a row per customer whose lifecycle,
    level or revenue changed.
 
-The temporary tables are the contract between the steps: named here only,
-always in the session's own schema ``pg_temp`` (a table of the same name in
-any other schema is never read, written or dropped), dropped at commit;
+The temporary tables are the contract between the steps: those the steps
+pass to each other are named here only; a step added through
+``_complete_result`` names the tables it keeps to itself at the top of its
+own module (``PREDICTION_*_TABLE`` in ``relation_pyramid_engine_prediction``,
+``SIGNAL_HISTORY_TABLE`` in ``relation_pyramid_engine_signals``,
+``STANDING_DELTA_TABLE`` in ``relation_pyramid_standing``). All of them live
+in the session's own schema ``pg_temp`` (a table of the same name in any
+other schema is never read, written or dropped) and are dropped at commit;
 each step that makes one documents its columns.
 """
 import datetime
