@@ -19,6 +19,10 @@ process's resident high-water mark over the step; then the same run again
 under ``tracemalloc``: the peak of the memory Python allocated in the step
 (numpy's arrays included), and the number of customers it predicted.
 
+``--measure refresh``: what the refresh adds to the order changes that must
+refresh a customer (``order_changes.py``: confirm, cancel, amount, customer;
+``--changes`` samples each, the median of the differences with - without).
+
 The two versions must share the database's schema: use revisions of the
 same data model (the bench database is the newest version's; older code
 leaves the newer columns alone). Printed: each run's figures, then per
@@ -27,6 +31,7 @@ version the medians and the ratios B/A pair by pair.
 Usage (Odoo venv Python, the project's environment):
     versions.py --db rp_bench_m --rev 8b61464^ --rev 8b61464 [--pairs 5]
     versions.py --db rp_bench_m --measure prediction --rev HEAD --rev .
+    versions.py --db rp_bench_m --measure refresh --rev HEAD --rev . --pairs 3
 """
 import argparse
 import configparser
@@ -60,8 +65,11 @@ def parse_args(argv=None):
     parser.add_argument("--rev", action="append", default=[])
     parser.add_argument("--pairs", type=int, default=5)
     parser.add_argument(
-        "--measure", choices=["recompute", "prediction"], default="recompute"
+        "--measure",
+        choices=["recompute", "prediction", "refresh"],
+        default="recompute",
     )
+    parser.add_argument("--changes", type=int, default=30)
     parser.add_argument("--out", help="write the results as JSON here")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     return parser.parse_args(argv)
@@ -157,6 +165,19 @@ def child_prediction(dbname):
     print(json.dumps(result))
 
 
+def child_refresh(dbname, count):
+    """The refresh's cost of each order change, by the version whose
+    configuration ``RP_LOCAL`` names (``order_changes.measure``)."""
+    import order_changes
+
+    with benchlib.odoo_registry(dbname) as registry:
+        results = order_changes.measure(registry, count)
+    costs = {
+        name: figures["refresh_cost_median_ms"] for name, figures in results.items()
+    }
+    print(json.dumps(costs))
+
+
 def worktree(rev, base):
     """A detached worktree of ``rev`` under ``base`` and the directory of
     its Odoo configuration (the project's, with the addons path moved)."""
@@ -186,7 +207,7 @@ def worktree(rev, base):
     return path, local, commit
 
 
-def run_version(dbname, local, measure):
+def run_version(dbname, local, measure, changes):
     env = dict(os.environ, RP_LOCAL=local)
     output = subprocess.check_output(
         [
@@ -197,6 +218,8 @@ def run_version(dbname, local, measure):
             dbname,
             "--measure",
             measure,
+            "--changes",
+            str(changes),
         ],
         env=env,
         universal_newlines=True,
@@ -207,9 +230,12 @@ def run_version(dbname, local, measure):
 def main():
     args = parse_args()
     if args.child:
-        {"recompute": child_recompute, "prediction": child_prediction}[
-            args.measure
-        ](args.db)
+        if args.measure == "refresh":
+            child_refresh(args.db, args.changes)
+        else:
+            {"recompute": child_recompute, "prediction": child_prediction}[
+                args.measure
+            ](args.db)
         return
     if len(args.rev) != 2:
         sys.exit("give two --rev")
@@ -219,7 +245,7 @@ def main():
     try:
         for pair in range(args.pairs):
             for rev, (_path, local, _commit) in zip(args.rev, trees):
-                run = run_version(args.db, local, args.measure)
+                run = run_version(args.db, local, args.measure, args.changes)
                 runs[rev].append(run)
                 _logger.info("pair %d, %s: %s", pair + 1, rev, run)
     finally:
@@ -234,6 +260,8 @@ def main():
     labels = ["full", "nightly"]
     if args.measure == "prediction":
         labels = ["step_s", "run_s", "maxrss_growth_mb", "traced_peak_mb"]
+    elif args.measure == "refresh":
+        labels = ["confirm", "cancel", "amount", "customer"]
     for rev, (_path, _local, commit) in zip(args.rev, trees):
         result["revs"][rev] = {"commit": commit, "runs": runs[rev]}
         for label in labels:
@@ -251,10 +279,11 @@ def main():
             "min": round(min(ratios), 3),
             "max": round(max(ratios), 3),
         }
-    result["same_result"] = all(
-        (a["rows"], a["revenue"]) == (b["rows"], b["revenue"])
-        for a, b in zip(runs[first], runs[second])
-    )
+    if args.measure != "refresh":
+        result["same_result"] = all(
+            (a["rows"], a["revenue"]) == (b["rows"], b["revenue"])
+            for a, b in zip(runs[first], runs[second])
+        )
     text = json.dumps(result, indent=2)
     if args.out:
         with open(args.out, "w") as handle:

@@ -254,6 +254,31 @@ class TestCompaniesAndCurrencies(PyramidCase):
             },
         )
 
+    def test_a_rate_of_the_company_comes_before_a_newer_general_one(self):
+        """Odoo's rule (``res.currency._compute_current_rate``): a rate of the
+        company on or before the day is taken before any rate of no company,
+        even a newer one. The class's rates are the company's (a rate's
+        default company); a general 1 EUR = 8 USD from 2026-04-01 changes
+        nothing: Both = 100 EUR + 125 USD / 1.25 + 300 USD / 2 = 350 (with
+        the general rate, 300 USD would be 37.50 EUR: 237.50)."""
+        self.env["res.currency.rate"].create(
+            {
+                "currency_id": self.usd.id,
+                "rate": 8.0,
+                "name": "2026-04-01",
+                "company_id": False,
+            }
+        )
+        usd = self.usd.with_context(company_id=self.company.id)
+        self.assertEqual(
+            100
+            + usd.with_context(date="2026-02-01").compute(125, self.eur, round=False)
+            + usd.with_context(date="2026-04-01").compute(300, self.eur, round=False),
+            350.0,
+        )
+        self._recompute()
+        self.assertEqual(self._table()["Both companies"], ("active", "small", 350.0, 2))
+
     def test_previous_period_converted_at_the_order_date(self):
         # 250 USD on 2025-03-01, at 1 EUR = 1.25 USD: 200 EUR, previous period;
         # 50 USD before the previous period: bought before, not converted.
