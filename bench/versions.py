@@ -49,14 +49,9 @@ import tracemalloc
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import benchlib  # noqa: E402
+from measure import reset_pyramid  # noqa: E402
 
 _logger = benchlib.setup_logging("versions")
-
-PYRAMID_TABLES = [
-    "relation_pyramid_line",
-    "relation_pyramid_snapshot_line",
-    "relation_pyramid_snapshot",
-]
 
 
 def parse_args(argv=None):
@@ -85,7 +80,7 @@ def child_recompute(dbname):
             profile = env["relation.pyramid.profile"].search(
                 [("company_id", "=", env.ref("base.main_company").id)]
             )
-            env.cr.execute("TRUNCATE %s CASCADE" % ", ".join(PYRAMID_TABLES))
+            reset_pyramid(env.cr)
             timings = {}
             for label, day in (
                 ("full", last),
