@@ -207,7 +207,7 @@ class RelationPyramidEnginePrediction(models.AbstractModel):
             ).format(sql.SQL(RESULT_TABLE))
         )
         self._drop_temp_table(PREDICTION_FIT_TABLE)
-        self._gather_transactions(reference_date, partner_ids)
+        customer_count = self._gather_transactions(reference_date, partner_ids)
         if partner_ids is None:
             values = self._prediction_parameters(reference_date)
             self._keep_prediction_fit(values)
@@ -219,7 +219,7 @@ class RelationPyramidEnginePrediction(models.AbstractModel):
         else:
             last = self._last_prediction_fit(reference_date)
             values = last._prediction_fit_values() if last else {}
-        if not values.get("bgnbd_r"):
+        if not customer_count or not values.get("bgnbd_r"):
             return
         horizon = (bounds["end"] - bounds["start"]).days + 1
         self._write_predictions(values, horizon)
@@ -272,7 +272,8 @@ class RelationPyramidEnginePrediction(models.AbstractModel):
         per customer. One pass over the orders: grouped by commercial
         partner and day, then by customer; amounts in other currencies
         converted at the rate of their day (Odoo's rule, as in
-        ``_gather_currency_factors``), from ``PREDICTION_FACTOR_TABLE``."""
+        ``_gather_currency_factors``), from ``PREDICTION_FACTOR_TABLE``.
+        Returns the number of customers."""
         self.ensure_one()
         cr = self.env.cr
         day = "COALESCE(so.confirmation_date, so.date_order)"
@@ -327,6 +328,8 @@ class RelationPyramidEnginePrediction(models.AbstractModel):
             ),
             params,
         )
+        # CREATE TABLE AS reports its rows: no statement to count them
+        return cr.rowcount
 
     @api.multi
     def _gather_history_factors(self, params, day):
@@ -646,22 +649,22 @@ class RelationPyramidEnginePrediction(models.AbstractModel):
                 sql.Identifier(PREDICTION_CURSOR), sql.SQL(PREDICTION_INPUT_TABLE)
             )
         )
+        size = self.env.context.get(PREDICTION_CHUNK_SIZE_KEY) or PREDICTION_CHUNK_SIZE
         first = True
         while True:
             cr.execute(
                 sql.SQL("FETCH FORWARD %s FROM {}").format(
                     sql.Identifier(PREDICTION_CURSOR)
                 ),
-                (
-                    self.env.context.get(PREDICTION_CHUNK_SIZE_KEY)
-                    or PREDICTION_CHUNK_SIZE,
-                ),
+                (size,),
             )
             rows = cr.fetchall()
-            if not rows:
-                if first:
-                    yield [np.zeros(0) for _column in cr.description]
+            if rows:
+                yield [np.array(column, dtype=float) for column in zip(*rows)]
+            elif first:
+                yield [np.zeros(0) for _column in cr.description]
+            if len(rows) < size:
+                # a short chunk is the last: no fetch more to learn it
                 break
             first = False
-            yield [np.array(column, dtype=float) for column in zip(*rows)]
         cr.execute(sql.SQL("CLOSE {}").format(sql.Identifier(PREDICTION_CURSOR)))
