@@ -23,6 +23,14 @@ under ``tracemalloc``: the peak of the memory Python allocated in the step
 refresh a customer (``order_changes.py``: confirm, cancel, amount, customer;
 ``--changes`` samples each, the median of the differences with - without).
 
+``--measure matrix``: the migration matrices and a cell's customers
+(``measure.history_calls``: the last two snapshots, the oldest to the
+newest, the cells small -> medium and small -> small), ``--repeats`` calls
+each; each run first makes its version's view of a matrix's customers
+(committed: the database keeps the last version's) and, where the version
+keeps totals per snapshot, counts them (``count_totals_s``, what a
+matrix's first opening after the update costs) and commits them.
+
 The two versions must share the database's schema: use revisions of the
 same data model (the bench database is the newest version's; older code
 leaves the newer columns alone). Printed: each run's figures, then per
@@ -32,6 +40,7 @@ Usage (Odoo venv Python, the project's environment):
     versions.py --db rp_bench_m --rev 8b61464^ --rev 8b61464 [--pairs 5]
     versions.py --db rp_bench_m --measure prediction --rev HEAD --rev .
     versions.py --db rp_bench_m --measure refresh --rev HEAD --rev . --pairs 3
+    versions.py --db rp_bench_l --measure matrix --rev HEAD --rev . --pairs 3
 """
 import argparse
 import configparser
@@ -61,10 +70,13 @@ def parse_args(argv=None):
     parser.add_argument("--pairs", type=int, default=5)
     parser.add_argument(
         "--measure",
-        choices=["recompute", "prediction", "refresh"],
+        choices=["recompute", "prediction", "refresh", "matrix"],
         default="recompute",
     )
     parser.add_argument("--changes", type=int, default=30)
+    parser.add_argument(
+        "--repeats", type=int, default=5, help="--measure matrix: calls per run"
+    )
     parser.add_argument("--out", help="write the results as JSON here")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     return parser.parse_args(argv)
@@ -160,6 +172,55 @@ def child_prediction(dbname):
     print(json.dumps(result))
 
 
+def child_matrix(dbname, repeats):
+    """The migration matrices and their cells by the version whose
+    configuration ``RP_LOCAL`` names (``measure.history_calls``, as the
+    bench's sales manager). The version's own view of a matrix's customers
+    is made first and committed (the database keeps the last version's);
+    where the version keeps totals per snapshot, they are counted first
+    (the time of that once-per-snapshot count is ``count_totals_s``) and
+    committed, as the version's nightly run would have kept them."""
+    from measure import history_calls, pyramid_views
+
+    with benchlib.odoo_registry(dbname) as registry:
+        result = {}
+        with benchlib.odoo_env(registry) as env:
+            env["relation.pyramid.migration.line"].init()
+            snapshots = env["relation.pyramid.snapshot"].search([], order="date")
+            if "level_totals" in snapshots._fields:
+                env.cr.execute(
+                    "UPDATE relation_pyramid_snapshot SET level_totals = NULL"
+                )
+                snapshots.invalidate_cache()
+                start = time.perf_counter()
+                for snapshot in snapshots:
+                    snapshot._level_totals()
+                result["count_totals_s"] = round(time.perf_counter() - start, 3)
+            env.cr.commit()
+        calls = history_calls(registry, repeats, matrix_only=True)["calls"]
+        for label, figures in calls.items():
+            result[label] = figures["median_s"]
+        uid = pyramid_views(registry)["uid"]
+        with benchlib.odoo_env(registry, uid) as env:
+            snapshots = env["relation.pyramid.snapshot"].search([], order="date")
+            migration = env["relation.pyramid.migration"].create(
+                {
+                    "snapshot_from_id": snapshots[0].id,
+                    "snapshot_to_id": snapshots[-1].id,
+                }
+            )
+            matrix = migration._matrix()
+            result["rows"] = matrix["customer_count"]
+            result["revenue"] = json.dumps(
+                [
+                    [cell["count"], round(cell["revenue"], 2)]
+                    for row in matrix["rows"]
+                    for cell in row["cells"]
+                ]
+            )
+    print(json.dumps(result))
+
+
 def child_refresh(dbname, count):
     """The refresh's cost of each order change, by the version whose
     configuration ``RP_LOCAL`` names (``order_changes.measure``)."""
@@ -202,7 +263,7 @@ def worktree(rev, base):
     return path, local, commit
 
 
-def run_version(dbname, local, measure, changes):
+def run_version(dbname, local, measure, changes, repeats):
     env = dict(os.environ, RP_LOCAL=local)
     output = subprocess.check_output(
         [
@@ -215,6 +276,8 @@ def run_version(dbname, local, measure, changes):
             measure,
             "--changes",
             str(changes),
+            "--repeats",
+            str(repeats),
         ],
         env=env,
         universal_newlines=True,
@@ -222,11 +285,24 @@ def run_version(dbname, local, measure, changes):
     return json.loads(output.strip().splitlines()[-1])
 
 
+def figure_labels(measure, run):
+    """The figures a run of ``measure`` gives, in the order printed."""
+    if measure == "prediction":
+        return ["step_s", "run_s", "maxrss_growth_mb", "traced_peak_mb"]
+    if measure == "refresh":
+        return ["confirm", "cancel", "amount", "customer"]
+    if measure == "matrix":
+        return sorted(label for label in run if label not in ("rows", "revenue"))
+    return ["full", "nightly"]
+
+
 def main():
     args = parse_args()
     if args.child:
         if args.measure == "refresh":
             child_refresh(args.db, args.changes)
+        elif args.measure == "matrix":
+            child_matrix(args.db, args.repeats)
         else:
             {"recompute": child_recompute, "prediction": child_prediction}[
                 args.measure
@@ -240,7 +316,9 @@ def main():
     try:
         for pair in range(args.pairs):
             for rev, (_path, local, _commit) in zip(args.rev, trees):
-                run = run_version(args.db, local, args.measure, args.changes)
+                run = run_version(
+                    args.db, local, args.measure, args.changes, args.repeats
+                )
                 runs[rev].append(run)
                 _logger.info("pair %d, %s: %s", pair + 1, rev, run)
     finally:
@@ -252,20 +330,18 @@ def main():
         shutil.rmtree(base, ignore_errors=True)
     first, second = args.rev
     result = {"db": args.db, "measure": args.measure, "revs": {}, "ratios": {}}
-    labels = ["full", "nightly"]
-    if args.measure == "prediction":
-        labels = ["step_s", "run_s", "maxrss_growth_mb", "traced_peak_mb"]
-    elif args.measure == "refresh":
-        labels = ["confirm", "cancel", "amount", "customer"]
+    labels = figure_labels(args.measure, runs[first][0])
     for rev, (_path, _local, commit) in zip(args.rev, trees):
         result["revs"][rev] = {"commit": commit, "runs": runs[rev]}
         for label in labels:
-            result["revs"][rev][label + "_median"] = statistics.median(
-                run[label] for run in runs[rev]
-            )
+            figures = [run[label] for run in runs[rev] if label in run]
+            if figures:
+                result["revs"][rev][label + "_median"] = statistics.median(figures)
     for label in labels:
         ratios = [
-            b[label] / a[label] for a, b in zip(runs[first], runs[second]) if a[label]
+            b[label] / a[label]
+            for a, b in zip(runs[first], runs[second])
+            if a.get(label) and label in b
         ]
         if not ratios:
             continue

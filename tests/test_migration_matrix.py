@@ -13,6 +13,7 @@ from odoo.tests.common import TransactionCase
 from odoo.tools.safe_eval import safe_eval
 
 import odoo.addons.relation_pyramid as addon
+from odoo.addons.relation_pyramid.models.level_totals import decode_level_totals
 from odoo.addons.relation_pyramid.models.relation_pyramid_migration import (
     FROM_LEVELS,
     LINE_ID_FACTOR,
@@ -173,6 +174,19 @@ class TestMatrixIsCurrent(MatrixCase):
         customer_h.sudo(self.manager).unlink()
         self.assertFalse(customer_h.exists())
         self.assertNotIn("H", self._moves())
+        # FROM counts its totals again, without H (TO never had H)
+        self.assertFalse(self.snapshot_from.level_totals)
+        self.assertTrue(self.snapshot_to.level_totals)
+        self.assertEqual(
+            self._filled(self.migration._matrix()),
+            {
+                ("top", "small"): (1, 500.0),
+                ("small", "top"): (1, 2000.0),
+                ("small", "inactive"): (2, 80.0),
+                ("new", "small"): (1, 10.0),
+                ("new", "prospect"): (1, 0.0),
+            },
+        )
         self.assertEqual(self.migration._matrix()["totals"]["lost"], 2)
 
 
@@ -437,6 +451,127 @@ class TestMatrixRights(MatrixCase):
         lines = self.env["relation.pyramid.migration.line"]
         self.assertFalse(lines.sudo(child_seller).search([]))
         self.assertEqual(len(lines.sudo(self.seller_all).search([])), 7)
+
+
+class TestMatrixFromTotals(MatrixCase):
+    """Who sees every customer gets the matrix from the *from* snapshot's
+    totals per level and the customers whose row changed between the
+    dates; the figures are those of the rows, as anyone else gets them."""
+
+    def _from_rows(self, migration):
+        """The cells as the rows give them (the way without the totals)."""
+        return {
+            (group["from_level"], group["to_level"]): (
+                group["__count"],
+                group["revenue"],
+            )
+            for group in self.env["relation.pyramid.migration.line"].read_group(
+                [("migration_id", "=", migration.id)],
+                ["from_level", "to_level", "revenue"],
+                ["from_level", "to_level"],
+                lazy=False,
+            )
+        }
+
+    def test_who_sees_every_customer(self):
+        migration = self.migration
+        self.assertTrue(migration._sees_every_customer())
+        self.assertTrue(migration.sudo(self.manager)._sees_every_customer())
+        self.assertTrue(migration.sudo(self.seller_all)._sees_every_customer())
+        self.assertFalse(migration.sudo(self.seller_own_1)._sees_every_customer())
+        # a rule an integrator adds for all-documents salespeople: the rows
+        self.env["ir.rule"].create(
+            {
+                "name": "Customers of Belgium only",
+                "model_id": self.env.ref(
+                    "relation_pyramid.model_relation_pyramid_migration_line"
+                ).id,
+                "domain_force": "[('partner_id.country_id.code', '=', 'BE')]",
+            }
+        )
+        self.assertFalse(migration.sudo(self.seller_all)._sees_every_customer())
+        self.assertEqual(migration.sudo(self.seller_all)._matrix()["customer_count"], 0)
+
+    def test_the_snapshot_keeps_its_totals_per_level(self):
+        # TO: B top 2000; A 500 and E 10 small; C and D inactive; F prospect
+        self.assertEqual(
+            decode_level_totals(self.snapshot_to.level_totals),
+            {
+                "top": (1, 2000),
+                "small": (2, 510),
+                "inactive": (2, 0),
+                "prospect": (1, 0),
+            },
+        )
+
+    def test_customers_who_stayed_come_from_the_totals(self):
+        self.profile.action_backfill_snapshots([MIDDLE])
+        # MIDDLE: A top 1000; B 100, C 50, D 30 small, each as at FROM (the
+        # same rows hold); H's order is cancelled: H left.
+        middle = self._snapshot(MIDDLE)
+        steady = self.env["relation.pyramid.migration"].create(
+            {"snapshot_from_id": self.snapshot_from.id, "snapshot_to_id": middle.id}
+        )
+        expected = {
+            ("top", "top"): (1, 1000.0),
+            ("small", "small"): (3, 180.0),
+            ("small", "lost"): (1, 20.0),
+        }
+        # across MIDDLE: the rows of A, B, C and D end at TO, H's at MIDDLE
+        across = {
+            ("top", "small"): (1, 500.0),
+            ("small", "top"): (1, 2000.0),
+            ("small", "inactive"): (2, 80.0),
+            ("small", "lost"): (1, 20.0),
+            ("new", "small"): (1, 10.0),
+            ("new", "prospect"): (1, 0.0),
+        }
+        after = self.env["relation.pyramid.migration"].create(
+            {"snapshot_from_id": middle.id, "snapshot_to_id": self.snapshot_to.id}
+        )
+        later = {
+            ("top", "small"): (1, 500.0),
+            ("small", "top"): (1, 2000.0),
+            ("small", "inactive"): (2, 80.0),
+            ("new", "small"): (1, 10.0),
+            ("new", "prospect"): (1, 0.0),
+        }
+        for migration, cells in [
+            (steady, expected),
+            (self.migration, across),
+            (after, later),
+        ]:
+            self.assertEqual(self._from_rows(migration), cells)
+            for user in (None, self.manager, self.seller_all):
+                matrix = (migration.sudo(user) if user else migration)._matrix()
+                self.assertEqual(self._filled(matrix), cells, (migration.name, user))
+        # the diagonal's customers who stayed are found in the rows too
+        lines = self.env["relation.pyramid.migration.line"]
+        stayed = lines.search(
+            [
+                ("migration_id", "=", steady.id),
+                ("from_level", "=", "small"),
+                ("to_level", "=", "small"),
+            ]
+        )
+        self.assertEqual(
+            sorted(stayed.mapped("partner_id.name")), ["B", "C", "D"]
+        )
+        self.assertEqual(set(stayed.mapped("movement")), {"same"})
+
+    def test_totals_of_an_earlier_version_are_counted_when_needed(self):
+        # an update from 11.0.1.5.0 leaves the snapshots without totals
+        self.env.cr.execute("UPDATE relation_pyramid_snapshot SET level_totals = NULL")
+        self.env["relation.pyramid.snapshot"].invalidate_cache()
+        self.assertEqual(
+            self._filled(self.migration.sudo(self.manager)._matrix()),
+            self._from_rows(self.migration),
+        )
+        self.assertEqual(
+            decode_level_totals(self.snapshot_from.level_totals),
+            {"top": (1, 1000), "small": (4, 200)},
+        )
+        self.assertFalse(self.snapshot_to.level_totals)
 
 
 class TestRowsById(MatrixCase):

@@ -60,6 +60,11 @@ class TestPartnerMerge(PyramidCase):
         )
         self.assertEqual(self._snapshot(BEFORE).customer_count, 2)
         self.assertEqual(self._snapshot(REFERENCE).customer_count, 2)
+        # The totals a migration matrix starts from are counted again.
+        self.assertEqual(
+            self._snapshot(REFERENCE)._level_totals(),
+            {"top": (1, 1000), "small": (1, 300)},
+        )
         # The merged customer's row is refreshed at once (at today's date):
         # what a recompute at that moment gives (whatever today is), with
         # the duplicate's orders counted for it and no row of the duplicate.

@@ -251,12 +251,24 @@ class RelationPyramidEngine(models.AbstractModel):
     @api.model
     def _result_level_counts(self):
         """How many customers the engine's result has at each level."""
+        return {
+            level: count for level, (count, _revenue) in self._result_totals().items()
+        }
+
+    @api.model
+    def _result_totals(self):
+        """{level: (customers, revenue)} of the engine's result, revenue an
+        exact Decimal (Odoo reads numeric columns as floats)."""
         self.env.cr.execute(
-            sql.SQL("SELECT level, COUNT(*) FROM {} GROUP BY level").format(
-                sql.SQL(RESULT_TABLE)
-            )
+            sql.SQL(
+                "SELECT level, COUNT(*), COALESCE(SUM(revenue), 0)::text FROM {} "
+                "GROUP BY level"
+            ).format(sql.SQL(RESULT_TABLE))
         )
-        return dict(self.env.cr.fetchall())
+        return {
+            level: (count, Decimal(revenue))
+            for level, count, revenue in self.env.cr.fetchall()
+        }
 
     @api.model
     def _result_summary(self):

@@ -6,6 +6,7 @@ customer whose lifecycle, level or revenue changed (see
 ``date_to``)."""
 from odoo import api, models
 
+from .level_totals import encode_level_totals
 from .relation_pyramid_engine import (
     RESULT_TABLE,
     SNAPSHOT_CHANGE_TABLE,
@@ -41,8 +42,14 @@ class RelationPyramidEngineHistory(models.AbstractModel):
         self._end_changed_snapshot_rows(snapshot, next_snapshot)
         self._start_changed_snapshot_rows(snapshot, next_snapshot)
         self.env["relation.pyramid.snapshot.line"].invalidate_cache()
-        # the other snapshots' customers are as they were: only this count moves
-        snapshot.write({"customer_count": sum(self._result_level_counts().values())})
+        # the other snapshots' customers are as they were: only these move
+        totals = self._result_totals()
+        snapshot.write(
+            {
+                "customer_count": sum(count for count, _revenue in totals.values()),
+                "level_totals": encode_level_totals(totals),
+            }
+        )
         return snapshot
 
     @api.model

@@ -2,10 +2,13 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 """The customer migration matrix between two snapshots (DOMAIN.md): rows are
 the level at *from* plus "new", columns the level at *to* plus "lost"."""
+from decimal import Decimal
+
 from psycopg2 import sql
 
 from odoo import _, api, fields, models, tools
 from odoo.exceptions import UserError, ValidationError
+from odoo.osv import expression
 from odoo.tools.misc import format_date
 
 from .relation_pyramid_engine import ACTIVE_LEVELS, LEVELS
@@ -167,17 +170,11 @@ class RelationPyramidMigration(models.Model):
     def _matrix(self):
         """The matrix as rows of cells: {'from', 'to', 'movement', 'count',
         'revenue'}, rows in FROM_LEVELS order, columns in TO_LEVELS order;
-        the customers and their revenue per movement and in all. Read from
-        the cells' groups only: the rows are many (one per customer of either
-        snapshot). Record rules apply: a salesperson who sees only their own
-        customers sees the matrix of their own customers."""
+        the customers and their revenue per movement and in all. Record
+        rules apply: a salesperson who sees only their own customers sees
+        the matrix of their own customers (``_matrix_groups``)."""
         self.ensure_one()
-        groups = self.env["relation.pyramid.migration.line"].read_group(
-            [("migration_id", "=", self.id)],
-            ["from_level", "to_level", "revenue"],
-            ["from_level", "to_level"],
-            lazy=False,
-        )
+        groups = self._matrix_groups()
         cells = {(g["from_level"], g["to_level"]): g for g in groups}
         line_fields = self.env["relation.pyramid.migration.line"]._fields
         from_levels = line_fields["from_level"]._description_selection(self.env)
@@ -218,6 +215,107 @@ class RelationPyramidMigration(models.Model):
             "customer_count": sum(group["__count"] for group in groups),
         }
 
+    @api.multi
+    def _matrix_groups(self):
+        """The customers and their revenue per cell, as ``read_group`` on
+        the matrix's customers gives them (``from_level``, ``to_level``,
+        ``__count``, ``revenue``), for the customers the user sees.
+
+        Who sees every customer of the company gets them from the totals of
+        the *from* snapshot (``relation.pyramid.snapshot._level_totals``)
+        and the customers whose row changed between the two dates only
+        (``_changed_sql``): the others stayed where they were, with the
+        same revenue. Anyone else gets them from the rows."""
+        self.ensure_one()
+        if not self._sees_every_customer():
+            return self.env["relation.pyramid.migration.line"].read_group(
+                [("migration_id", "=", self.id)],
+                ["from_level", "to_level", "revenue"],
+                ["from_level", "to_level"],
+                lazy=False,
+            )
+        cr = self.env.cr
+        changed = self.env["relation.pyramid.migration.line"]._changed_sql()
+        cr.execute(
+            sql.SQL(
+                """SELECT changed.from_level, changed.to_level, COUNT(*),
+                          SUM(changed.revenue_from)::text,
+                          SUM(changed.revenue_to)::text
+                     FROM relation_pyramid_migration migration
+                    CROSS JOIN LATERAL ({changed}) changed
+                    WHERE migration.id = %s
+                    GROUP BY changed.from_level, changed.to_level"""
+            ).format(changed=changed),
+            (self.id,),
+        )
+        cells = {}
+        changed_from = {}
+        for from_level, to_level, count, revenue_from, revenue_to in cr.fetchall():
+            # exact sums (Odoo reads numeric columns as floats)
+            revenue_from, revenue_to = Decimal(revenue_from), Decimal(revenue_to)
+            lost = self._movement(from_level, to_level) == "lost"
+            cells[(from_level, to_level)] = (
+                count,
+                revenue_from if lost else revenue_to,
+            )
+            left_count, left_revenue = changed_from.get(from_level, (0, 0))
+            changed_from[from_level] = (
+                left_count + count,
+                left_revenue + revenue_from,
+            )
+        totals = self.snapshot_from_id.sudo()._level_totals()
+        for level, (count, revenue) in totals.items():
+            changed_count, changed_revenue = changed_from.get(level, (0, 0))
+            if count > changed_count:
+                cell_count, cell_revenue = cells.get((level, level), (0, 0))
+                cells[(level, level)] = (
+                    cell_count + count - changed_count,
+                    cell_revenue + revenue - changed_revenue,
+                )
+        return [
+            {
+                "from_level": from_level,
+                "to_level": to_level,
+                "__count": count,
+                "revenue": float(revenue),
+            }
+            for (from_level, to_level), (count, revenue) in cells.items()
+        ]
+
+    @api.multi
+    def _sees_every_customer(self):
+        """Whether the user's record rules on the matrix's customers surely
+        let them see every customer of the matrix's company: rules that
+        hold for every row (``(1, '=', 1)``) or ask for the company (tried
+        on the matrix itself, whose company its rows have). Any other rule
+        (a salesperson, a rule an integrator added) says no."""
+        self.ensure_one()
+        domain = self.env["ir.rule"]._compute_domain(
+            "relation.pyramid.migration.line", "read"
+        )
+        holds = []
+        for term in reversed(expression.normalize_domain(domain or [])):
+            if term in (expression.OR_OPERATOR, expression.AND_OPERATOR):
+                first, second = holds.pop(), holds.pop()
+                if term == expression.OR_OPERATOR:
+                    holds.append(first or second)
+                else:
+                    holds.append(first and second)
+            elif term == expression.NOT_OPERATOR:
+                holds.pop()
+                holds.append(False)
+            else:
+                holds.append(self._rule_leaf_holds_for_every_customer(term))
+        return all(holds)
+
+    @api.multi
+    def _rule_leaf_holds_for_every_customer(self, leaf):
+        if tuple(leaf) == expression.TRUE_LEAF:
+            return True
+        if leaf[0] != "company_id":
+            return False
+        return bool(self.sudo().search_count([("id", "=", self.id), leaf]))
+
     @api.model
     def _movement(self, from_level, to_level):
         """The one rule for every cell (see the class docstring), of the
@@ -257,9 +355,10 @@ class RelationPyramidMigrationLine(models.Model):
     *to* snapshots, and the movement between them.
 
     A read-only SQL view over the snapshot rows, computed when read: for
-    each saved matrix, the rows of its company that hold at its *from* date
-    (see ``relation.pyramid.snapshot._customer_sql``) full-outer-joined by
-    customer to those that hold at its *to* date. It always shows the
+    each saved matrix, the customers of its company whose row holds at both
+    dates (``_unchanged_sql``) and the others, whose rows end or start
+    between the dates (``_changed_sql``), a cell's customers outside the
+    diagonal found through the dates alone. It always shows the
     snapshots as they are now (backfilled or recomputed later), nothing is
     written when a matrix is saved, and nothing refers to a partner. Read it
     filtered by ``migration_id``: the filter goes down to the one matrix.
@@ -296,19 +395,56 @@ class RelationPyramidMigrationLine(models.Model):
     )
 
     @api.model
-    def _holding_sql(self, date_column):
-        """The snapshot rows of the matrix's company that hold at the
-        matrix's date ``date_column`` (``date_from`` or ``date_to``)."""
-        date = sql.SQL("migration.{}").format(sql.Identifier(date_column))
+    def _unchanged_sql(self):
+        """The customers whose snapshot row holds at both dates of the
+        matrix (``migration``): they stayed, with the same revenue."""
         return sql.SQL(
-            """SELECT line.partner_id, line.level, line.revenue
+            """SELECT line.partner_id,
+                      line.level AS from_level,
+                      line.level AS to_level,
+                      'same'::varchar AS movement,
+                      line.revenue AS revenue_from,
+                      line.revenue AS revenue_to
                  FROM relation_pyramid_snapshot_line line
-                 JOIN relation_pyramid_snapshot snapshot
-                   ON snapshot.id = line.snapshot_id
-                WHERE snapshot.company_id = migration.company_id
-                  AND line.date <= {date}
-                  AND (line.date_to IS NULL OR line.date_to > {date})"""
-        ).format(date=date)
+                WHERE line.snapshot_id IN (
+                          SELECT id FROM relation_pyramid_snapshot
+                           WHERE company_id = migration.company_id)
+                  AND line.date <= migration.date_from
+                  AND (line.date_to IS NULL OR line.date_to > migration.date_to)"""
+        )
+
+    @api.model
+    def _changed_sql(self):
+        """The other customers of the matrix (``migration``), found by the
+        dates their rows end or start between its two dates: the row that
+        held at *from* and ended by *to* (if any) joined by customer to the
+        row that started after *from* and holds at *to* (if any)."""
+        return sql.SQL(
+            """SELECT COALESCE(old.partner_id, new.partner_id) AS partner_id,
+                      COALESCE(old.level, 'new') AS from_level,
+                      COALESCE(new.level, 'lost') AS to_level,
+                      COALESCE(old.revenue, 0) AS revenue_from,
+                      COALESCE(new.revenue, 0) AS revenue_to
+                 FROM (SELECT line.partner_id, line.level, line.revenue
+                         FROM relation_pyramid_snapshot_line line
+                        WHERE line.snapshot_id IN (
+                                  SELECT id FROM relation_pyramid_snapshot
+                                   WHERE company_id = migration.company_id)
+                          AND line.date <= migration.date_from
+                          AND line.date_to > migration.date_from
+                          AND line.date_to <= migration.date_to) old
+                 FULL JOIN (
+                       SELECT line.partner_id, line.level, line.revenue
+                         FROM relation_pyramid_snapshot_line line
+                        WHERE line.snapshot_id IN (
+                                  SELECT id FROM relation_pyramid_snapshot
+                                   WHERE company_id = migration.company_id
+                                     AND date > migration.date_from
+                                     AND date <= migration.date_to)
+                          AND (line.date_to IS NULL
+                               OR line.date_to > migration.date_to)) new
+                   ON new.partner_id = old.partner_id"""
+        )
 
     @api.model
     def _select(self):
@@ -320,10 +456,10 @@ class RelationPyramidMigrationLine(models.Model):
                       partner.user_id,
                       moves.from_level,
                       moves.to_level,
-                      cell.movement,
+                      moves.movement,
                       moves.revenue_from,
                       moves.revenue_to,
-                      CASE WHEN cell.movement = 'lost' THEN moves.revenue_from
+                      CASE WHEN moves.movement = 'lost' THEN moves.revenue_from
                            ELSE moves.revenue_to END AS revenue"""
         ).format(factor=sql.Literal(LINE_ID_FACTOR))
 
@@ -332,22 +468,20 @@ class RelationPyramidMigrationLine(models.Model):
         return sql.SQL(
             """FROM relation_pyramid_migration migration
                CROSS JOIN LATERAL (
-                   SELECT COALESCE(old.partner_id, new.partner_id) AS partner_id,
-                          COALESCE(old.level, 'new') AS from_level,
-                          COALESCE(new.level, 'lost') AS to_level,
-                          COALESCE(old.revenue, 0) AS revenue_from,
-                          COALESCE(new.revenue, 0) AS revenue_to
-                     FROM ({holding_from}) old
-                     FULL JOIN ({holding_to}) new
-                       ON new.partner_id = old.partner_id
+                   {unchanged}
+                   UNION ALL
+                   SELECT changed.partner_id, changed.from_level,
+                          changed.to_level, cell.movement,
+                          changed.revenue_from, changed.revenue_to
+                     FROM ({changed}) changed
+                     JOIN ({cells}) AS cell (from_level, to_level, movement)
+                       ON cell.from_level = changed.from_level
+                      AND cell.to_level = changed.to_level
                ) moves
-               JOIN ({cells}) AS cell (from_level, to_level, movement)
-                 ON cell.from_level = moves.from_level
-                AND cell.to_level = moves.to_level
                LEFT JOIN res_partner partner ON partner.id = moves.partner_id"""
         ).format(
-            holding_from=self._holding_sql("date_from"),
-            holding_to=self._holding_sql("date_to"),
+            unchanged=self._unchanged_sql(),
+            changed=self._changed_sql(),
             cells=self.env["relation.pyramid.migration"]._cells_sql(),
         )
 
@@ -370,8 +504,9 @@ class RelationPyramidMigrationLine(models.Model):
     @api.model
     def _apply_ir_rules(self, query, mode="read"):
         """Reading rows by id (``_read_from_database``) also filters on
-        their matrices, which the ids hold: otherwise PostgreSQL would
-        compute the rows of every saved matrix to find them."""
+        their matrices and customers, which the ids hold: otherwise
+        PostgreSQL would compute the rows of every saved matrix, and every
+        customer of the matrix, to find them."""
         result = super()._apply_ir_rules(query, mode)
         read_by_id = '"%s".id IN %%s' % self._table
         ids = [record_id for record_id in self.ids if isinstance(record_id, int)]
@@ -379,5 +514,9 @@ class RelationPyramidMigrationLine(models.Model):
             query.where_clause.append('"%s".migration_id IN %%s' % self._table)
             query.where_clause_params.append(
                 tuple({record_id // LINE_ID_FACTOR for record_id in ids})
+            )
+            query.where_clause.append('"%s".partner_id IN %%s' % self._table)
+            query.where_clause_params.append(
+                tuple({record_id % LINE_ID_FACTOR for record_id in ids})
             )
         return result

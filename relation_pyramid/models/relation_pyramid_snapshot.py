@@ -2,12 +2,14 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 import datetime
 import math
+from decimal import Decimal
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.osv import expression
 from odoo.tools.misc import format_date
 
+from .level_totals import decode_level_totals, encode_level_totals
 from .relation_pyramid_engine import ACTIVE_LEVELS
 
 # Colours of the levels, from the top of the pyramid down (report and views).
@@ -55,6 +57,15 @@ class RelationPyramidSnapshot(models.Model):
         "the snapshot is written.",
     )
     change_count = fields.Integer(compute="_compute_change_count")
+    level_totals = fields.Text(
+        readonly=True,
+        copy=False,
+        prefetch=False,
+        help="The customers and their revenue per level at the snapshot's "
+        "date (JSON), kept when the snapshot is written; emptied when a "
+        "customer of the snapshot is deleted or merged, counted again when "
+        "next needed.",
+    )
 
     _sql_constraints = [
         (
@@ -117,6 +128,62 @@ class RelationPyramidSnapshot(models.Model):
             ),
             {key + "_company": self.company_id.id, key + "_date": self.date},
         )
+
+    @api.multi
+    def _level_totals(self):
+        """{level: (customers, revenue)} of the customers in the pyramid at
+        the snapshot's date, revenue a Decimal: what the snapshot keeps
+        (``level_totals``), else counted from its rows and kept."""
+        self.ensure_one()
+        cr = self.env.cr
+        cr.execute(
+            "SELECT level_totals FROM relation_pyramid_snapshot WHERE id = %s",
+            (self.id,),
+        )
+        kept = cr.fetchone()[0]
+        if kept:
+            return decode_level_totals(kept)
+        condition, params = self._customer_sql()
+        cr.execute(
+            """SELECT line.level, COUNT(*), COALESCE(SUM(line.revenue), 0)::text
+                 FROM relation_pyramid_snapshot_line line
+                WHERE {condition}
+                GROUP BY line.level""".format(
+                condition=condition
+            ),
+            params,
+        )
+        totals = {
+            level: (count, Decimal(revenue)) for level, count, revenue in cr.fetchall()
+        }
+        # kept unless the engine wrote them meanwhile (the row lock waits)
+        cr.execute(
+            """UPDATE relation_pyramid_snapshot SET level_totals = %s
+                WHERE id = %s AND level_totals IS NULL""",
+            (encode_level_totals(totals), self.id),
+        )
+        self.invalidate_cache(["level_totals"], self.ids)
+        return totals
+
+    @api.model
+    def _forget_level_totals(self, partner_ids):
+        """The snapshots at whose date one of the partners is in the pyramid
+        keep no totals any more (``_level_totals`` counts them again): their
+        rows are about to change outside the engine (a deletion, a merge)."""
+        self.env.cr.execute(
+            """
+            UPDATE relation_pyramid_snapshot snapshot SET level_totals = NULL
+              FROM relation_pyramid_snapshot_line line
+              JOIN relation_pyramid_snapshot start ON start.id = line.snapshot_id
+             WHERE line.partner_id IN %(partner_ids)s
+               AND snapshot.company_id = start.company_id
+               AND snapshot.date >= line.date
+               AND (line.date_to IS NULL OR snapshot.date < line.date_to)
+               AND snapshot.level_totals IS NOT NULL
+            """,
+            {"partner_ids": tuple(partner_ids) or (0,)},
+        )
+        self.invalidate_cache(["level_totals"])
 
     @api.multi
     def _next_snapshot(self):
@@ -346,6 +413,8 @@ class RelationPyramidSnapshotLine(models.Model):
     date_to = fields.Date(
         string="Until",
         readonly=True,
+        # a migration matrix finds the rows that ended between its dates
+        index=True,
         help="The date of the first later snapshot at which the customer's "
         "lifecycle, level or revenue had changed or the customer had left the "
         "pyramid; empty while the row still holds.",
@@ -404,6 +473,7 @@ class RelationPyramidSnapshotLine(models.Model):
         again for ``dst_partner`` as runs of equal values, so that no
         snapshot counts the merged customer twice."""
         partner_ids = [dst_partner.id] + src_partners.ids
+        self.env["relation.pyramid.snapshot"]._forget_level_totals(partner_ids)
         cr = self.env.cr
         cr.execute(
             """

@@ -401,6 +401,13 @@ class ResPartner(models.Model):
         return result
 
     @api.multi
+    def unlink(self):
+        """The partners' snapshot rows go with them (cascade): the snapshots
+        they were in count their totals again when next read."""
+        self.env["relation.pyramid.snapshot"].sudo()._forget_level_totals(self.ids)
+        return super().unlink()
+
+    @api.multi
     def _refresh_pyramid(self, commercial_before, all_companies=False):
         """Refresh the pyramid rows of the customers these partners counted
         for and count for now, in the companies where a change of these
