@@ -588,10 +588,34 @@ def ui_calls(registry, repeats):
         ("kanban: 40 cards of column %d" % number, kanban_column(column_domain))
         for number, column_domain in enumerate(columns, 1)
     ]
+
+    def search_by_level(env):
+        # the search view's "Small" filter: the list's first page and count
+        level_domain = domain + [("level", "=", "small")]
+        return [
+            model(env).search_read(level_domain, tree_fields, limit=80),
+            model(env).search_count(level_domain),
+        ]
+
+    with benchlib.odoo_env(registry, uid, context) as env:
+        top = model(env).search(domain, limit=1).partner_id.id
+        # the web client loads the form view once and keeps it
+        form_fields = list(
+            env["res.partner"]
+            .with_context(context)
+            .fields_view_get(view_type="form")["fields"]
+        )
+
+    def partner_form(env):
+        # a customer's form opened: the record with the view's fields
+        return env["res.partner"].with_context(context).browse(top).read(form_fields)
+
     calls += [
         ("pivot: read_group by level (+ total)", pivot_read_group),
         ("list: search_read first 80 (model _order)", list_search_read),
         ("list: search_count", search_count),
+        ("search by level: first 80 and count", search_by_level),
+        ("partner form of the top customer", partner_form),
     ]
     results = {}
     for label, call in calls:

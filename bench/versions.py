@@ -31,6 +31,10 @@ each; each run first makes its version's view of a matrix's customers
 keeps totals per snapshot, counts them (``count_totals_s``, what a
 matrix's first opening after the update costs) and commits them.
 
+``--measure ui``: the web client's calls on the pyramid rows
+(``measure.ui_calls``: kanban, list, pivot, search by level, a customer's
+form), ``--repeats`` calls each; the rules and indexes are the database's.
+
 The two versions must share the database's schema: use revisions of the
 same data model (the bench database is the newest version's; older code
 leaves the newer columns alone). Printed: each run's figures, then per
@@ -70,12 +74,12 @@ def parse_args(argv=None):
     parser.add_argument("--pairs", type=int, default=5)
     parser.add_argument(
         "--measure",
-        choices=["recompute", "prediction", "refresh", "matrix"],
+        choices=["recompute", "prediction", "refresh", "matrix", "ui"],
         default="recompute",
     )
     parser.add_argument("--changes", type=int, default=30)
     parser.add_argument(
-        "--repeats", type=int, default=5, help="--measure matrix: calls per run"
+        "--repeats", type=int, default=5, help="--measure matrix, ui: calls per run"
     )
     parser.add_argument("--out", help="write the results as JSON here")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
@@ -221,6 +225,23 @@ def child_matrix(dbname, repeats):
     print(json.dumps(result))
 
 
+def child_ui(dbname, repeats):
+    """The web client's calls on the pyramid rows (``measure.ui_calls``) by
+    the version whose configuration ``RP_LOCAL`` names, in seconds."""
+    from measure import ui_calls
+
+    with benchlib.odoo_registry(dbname) as registry:
+        out = ui_calls(registry, repeats)
+    calls = out["calls"]
+    result = {label: figures["median_s"] for label, figures in calls.items()}
+    count = calls["list: search_count"]
+    result["rows"] = count.get("count")
+    result["revenue"] = calls["list: search_read first 80 (model _order)"].get(
+        "first_rank"
+    )
+    print(json.dumps(result))
+
+
 def child_refresh(dbname, count):
     """The refresh's cost of each order change, by the version whose
     configuration ``RP_LOCAL`` names (``order_changes.measure``)."""
@@ -291,7 +312,7 @@ def figure_labels(measure, run):
         return ["step_s", "run_s", "maxrss_growth_mb", "traced_peak_mb"]
     if measure == "refresh":
         return ["confirm", "cancel", "amount", "customer"]
-    if measure == "matrix":
+    if measure in ("matrix", "ui"):
         return sorted(label for label in run if label not in ("rows", "revenue"))
     return ["full", "nightly"]
 
@@ -303,6 +324,8 @@ def main():
             child_refresh(args.db, args.changes)
         elif args.measure == "matrix":
             child_matrix(args.db, args.repeats)
+        elif args.measure == "ui":
+            child_ui(args.db, args.repeats)
         else:
             {"recompute": child_recompute, "prediction": child_prediction}[
                 args.measure

@@ -2,7 +2,8 @@
 models no longer have (left in place by Odoo, their foreign keys would still
 be checked for every row written); 11.0.1.2.0 turns full snapshots into rows
 that hold until the customer changes; 11.0.1.3.0 drops the list-order index
-that held the rank and the migration rows' company."""
+that held the rank and the migration rows' company; 11.0.1.6.0 renews the
+rows' company rule and replaces the index of a level's rows."""
 import importlib.util
 import os
 
@@ -22,12 +23,12 @@ def old_migration_line_table(cr):
     )
 
 
-def load_migration(version="11.0.1.1.0"):
+def load_migration(version="11.0.1.1.0", name="post-migration"):
     script = os.path.join(
-        os.path.dirname(addon.__file__), "migrations", version, "post-migration.py"
+        os.path.dirname(addon.__file__), "migrations", version, name + ".py"
     )
     spec = importlib.util.spec_from_file_location(
-        "rp_migration_" + version.replace(".", "_"), script
+        "rp_%s_%s" % (name.replace("-", "_"), version.replace(".", "_")), script
     )
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -251,6 +252,51 @@ class TestMigration11013(TransactionCase):
             ("relation_pyramid_line",),
         )
         self.assertIn("fillfactor=70", self.env.cr.fetchone()[0] or [])
+
+
+class TestMigration11016(TransactionCase):
+    OLD_INDEX = "relation_pyramid_line_company_level_revenue_index"
+    RULE = "relation_pyramid.relation_pyramid_line_rule_company"
+
+    def _indexes(self):
+        self.env.cr.execute(
+            "SELECT indexname FROM pg_indexes WHERE tablename = %s",
+            ("relation_pyramid_line",),
+        )
+        return {row[0] for row in self.env.cr.fetchall()}
+
+    def setUp(self):
+        super().setUp()
+        # the index of a level's rows as version 11.0.1.5.0 created it
+        self.env.cr.execute(
+            "CREATE INDEX %s ON relation_pyramid_line (company_id, level, revenue)"
+            % self.OLD_INDEX
+        )
+
+    def test_the_rows_company_rule_asks_for_the_company_only(self):
+        # installed as it is now: no "or no company" branch, which kept
+        # PostgreSQL from reading a company's rows from their indexes
+        rule = self.env.ref(self.RULE)
+        self.assertEqual(
+            rule.domain_force, "[('company_id', 'child_of', [user.company_id.id])]"
+        )
+        self.assertIn(
+            "relation_pyramid_line_company_level_order_index", self._indexes()
+        )
+
+    def test_upgrade_renews_the_rule_and_drops_the_old_index(self):
+        rule = self.env.ref(self.RULE)
+        load_migration("11.0.1.6.0", "pre-migration").migrate(
+            self.env.cr, "11.0.1.5.0"
+        )
+        self.assertNotIn(self.OLD_INDEX, self._indexes())
+        self.assertFalse(rule.exists())
+        self.assertFalse(self.env.ref(self.RULE, raise_if_not_found=False))
+
+    def test_fresh_install_is_left_alone(self):
+        load_migration("11.0.1.6.0", "pre-migration").migrate(self.env.cr, None)
+        self.assertIn(self.OLD_INDEX, self._indexes())
+        self.assertTrue(self.env.ref(self.RULE).exists())
 
 
 def _columns(cr, table):

@@ -184,6 +184,7 @@ class RelationPyramidLine(models.Model):
     def _compute_risk_reason(self):
         """Why the customer is at risk, in the reader's language and date
         format, from the figures the engine stored."""
+        self._read_risk_reason_figures()
         levels = dict(self._fields["level"]._description_selection(self.env))
         months = {}
         for line in self:
@@ -223,6 +224,28 @@ class RelationPyramidLine(models.Model):
             line.risk_reason = "; ".join(reasons) or False
 
     @api.multi
+    def _risk_reason_fields(self):
+        """The stored fields ``_compute_risk_reason`` reads."""
+        return [
+            "risk",
+            "risk_revenue_drop",
+            "revenue_change_pct",
+            "previous_level",
+            "previous_snapshot_date",
+            "level",
+            "company_id",
+        ]
+
+    @api.multi
+    def _read_risk_reason_figures(self):
+        """Those fields of all the rows in one query: lists and cards read
+        without prefetching (``read``), which would otherwise read each
+        field of the rows in a query of its own."""
+        stored = self.filtered(lambda line: isinstance(line.id, int))
+        if stored:
+            stored.read(self._risk_reason_fields())
+
+    @api.multi
     def read(self, fields=None, load="_classic_read"):
         """Lists and cards read their customers' names without every field
         of each customer: Odoo otherwise prefetches all the stored fields of
@@ -241,13 +264,14 @@ class RelationPyramidLine(models.Model):
             self._table,
             ["company_id", "revenue DESC", "id"],
         )
-        # The lowest revenue of each level (up-sell gaps, the floors a
-        # refresh moves): one lookup per level.
+        # A level's rows in ``_order`` (a kanban column, a search by level)
+        # and the lowest revenue of each level (up-sell gaps, the floors a
+        # refresh moves): read from the index.
         tools.create_index(
             self._cr,
-            "relation_pyramid_line_company_level_revenue_index",
+            "relation_pyramid_line_company_level_order_index",
             self._table,
-            ["company_id", "level", "revenue"],
+            ["company_id", "level", "revenue DESC", "id"],
         )
         self._set_fillfactor(HOT_FILLFACTOR)
 

@@ -53,6 +53,10 @@ class RelationPyramidLine(models.Model):
     )
 
     @api.multi
+    def _risk_reason_fields(self):
+        return super()._risk_reason_fields() + ["risk_p_alive", "p_alive"]
+
+    @api.multi
     @api.depends("risk_p_alive", "p_alive")
     def _compute_risk_reason(self):
         """'Probably lost: 32 % chance still active' after the signals'
