@@ -22,7 +22,6 @@ each basis' floor:
 its own GROUP BY of the period's revenue per commercial partner,
 materialised as the engine's steps are."""
 import argparse
-import json
 import os
 import statistics
 import sys
@@ -271,11 +270,7 @@ def main(argv=None):
             prepare(registry)
             return
         result = measure(registry, args.repeats)
-    text = json.dumps(result, indent=1, sort_keys=True)
-    if args.out:
-        with open(args.out, "w") as handle:
-            handle.write(text + "\n")
-    print(text)
+    benchlib.print_result(result, args.out, indent=1, sort_keys=True)
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ probes. Runs on the Odoo venv's Python 3.7."""
 import configparser
 import contextlib
 import hashlib
+import json
 import logging
 import os
 import platform
@@ -30,6 +31,15 @@ SIZES = {
 # older generator is regenerated rather than reused.
 GENERATOR_VERSION = "4"
 PARAM_PREFIX = "relation_pyramid_bench."
+
+
+def print_result(result, out=None, **dump_options):
+    """A bench's result as JSON: printed, and written to ``out`` if given."""
+    text = json.dumps(result, **dump_options)
+    if out:
+        with open(out, "w") as handle:
+            handle.write(text + "\n")
+    print(text)
 
 
 def setup_logging(name):

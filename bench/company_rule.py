@@ -14,7 +14,6 @@ Usage (Odoo venv Python, the project's environment):
     company_rule.py --db rp_bench_l [--pairs 3] [--repeats 5] [--out FILE]
 """
 import argparse
-import json
 import os
 import statistics
 import sys
@@ -95,11 +94,7 @@ def main():
             "min": round(min(ratios), 3),
             "max": round(max(ratios), 3),
         }
-    text = json.dumps(result, indent=2)
-    if args.out:
-        with open(args.out, "w") as handle:
-            handle.write(text + "\n")
-    print(text)
+    benchlib.print_result(result, args.out, indent=2)
 
 
 if __name__ == "__main__":

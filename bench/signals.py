@@ -18,7 +18,6 @@ Usage (Odoo venv Python, the project's environment):
 """
 import argparse
 import datetime
-import json
 import os
 import statistics
 import sys
@@ -182,11 +181,7 @@ def main():
         result["nightly"] = nightly(
             registry, result["prepare"]["profile_id"], last, args.repeats
         )
-    text = json.dumps(result, indent=2, default=str)
-    if args.out:
-        with open(args.out, "w") as out:
-            out.write(text + "\n")
-    print(text)
+    benchlib.print_result(result, args.out, indent=2, default=str)
 
 
 if __name__ == "__main__":

@@ -378,11 +378,7 @@ def main():
             (a["rows"], a["revenue"]) == (b["rows"], b["revenue"])
             for a, b in zip(runs[first], runs[second])
         )
-    text = json.dumps(result, indent=2)
-    if args.out:
-        with open(args.out, "w") as handle:
-            handle.write(text + "\n")
-    print(text)
+    benchlib.print_result(result, args.out, indent=2)
 
 
 if __name__ == "__main__":

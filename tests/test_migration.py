@@ -207,11 +207,7 @@ class TestMigration11013(TransactionCase):
     OLD_INDEX = "relation_pyramid_line_company_order_index"
 
     def _indexes(self):
-        self.env.cr.execute(
-            "SELECT indexname FROM pg_indexes WHERE tablename = %s",
-            ("relation_pyramid_line",),
-        )
-        return {row[0] for row in self.env.cr.fetchall()}
+        return line_indexes(self.env.cr)
 
     def setUp(self):
         super().setUp()
@@ -259,11 +255,7 @@ class TestMigration11016(TransactionCase):
     RULE = "relation_pyramid.relation_pyramid_line_rule_company"
 
     def _indexes(self):
-        self.env.cr.execute(
-            "SELECT indexname FROM pg_indexes WHERE tablename = %s",
-            ("relation_pyramid_line",),
-        )
-        return {row[0] for row in self.env.cr.fetchall()}
+        return line_indexes(self.env.cr)
 
     def setUp(self):
         super().setUp()
@@ -297,6 +289,15 @@ class TestMigration11016(TransactionCase):
         load_migration("11.0.1.6.0", "pre-migration").migrate(self.env.cr, None)
         self.assertIn(self.OLD_INDEX, self._indexes())
         self.assertTrue(self.env.ref(self.RULE).exists())
+
+
+def line_indexes(cr):
+    """The names of the pyramid rows' indexes."""
+    cr.execute(
+        "SELECT indexname FROM pg_indexes WHERE tablename = %s",
+        ("relation_pyramid_line",),
+    )
+    return {row[0] for row in cr.fetchall()}
 
 
 def _columns(cr, table):

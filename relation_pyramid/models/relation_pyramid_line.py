@@ -10,6 +10,15 @@ from .relation_pyramid_engine import LEVELS
 
 # Share of each page that new rows fill (see ``_set_fillfactor``).
 HOT_FILLFACTOR = 70
+# The stored figures a row's risk reason is written from.
+RISK_REASON_FIELDS = (
+    "risk",
+    "risk_revenue_drop",
+    "revenue_change_pct",
+    "previous_level",
+    "previous_snapshot_date",
+    "level",
+)
 
 
 class RelationPyramidLine(models.Model):
@@ -173,14 +182,7 @@ class RelationPyramidLine(models.Model):
     ]
 
     @api.multi
-    @api.depends(
-        "risk",
-        "risk_revenue_drop",
-        "revenue_change_pct",
-        "previous_level",
-        "previous_snapshot_date",
-        "level",
-    )
+    @api.depends(*RISK_REASON_FIELDS)
     def _compute_risk_reason(self):
         """Why the customer is at risk, in the reader's language and date
         format, from the figures the engine stored."""
@@ -226,15 +228,7 @@ class RelationPyramidLine(models.Model):
     @api.multi
     def _risk_reason_fields(self):
         """The stored fields ``_compute_risk_reason`` reads."""
-        return [
-            "risk",
-            "risk_revenue_drop",
-            "revenue_change_pct",
-            "previous_level",
-            "previous_snapshot_date",
-            "level",
-            "company_id",
-        ]
+        return list(RISK_REASON_FIELDS) + ["company_id"]
 
     @api.multi
     def _read_risk_reason_figures(self):

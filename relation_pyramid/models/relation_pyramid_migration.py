@@ -310,6 +310,8 @@ class RelationPyramidMigration(models.Model):
 
     @api.multi
     def _rule_leaf_holds_for_every_customer(self, leaf):
+        """Whether one leaf of a rule's domain holds for every customer of
+        the matrix (see ``_sees_every_customer``)."""
         if tuple(leaf) == expression.TRUE_LEAF:
             return True
         if leaf[0] != "company_id":
