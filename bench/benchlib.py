@@ -9,6 +9,7 @@ import logging
 import os
 import platform
 import resource
+import statistics
 import subprocess
 import sys
 import threading
@@ -40,6 +41,23 @@ def print_result(result, out=None, **dump_options):
         with open(out, "w") as handle:
             handle.write(text + "\n")
     print(text)
+
+
+def pair_ratios(first_runs, second_runs, label):
+    """The ratios second / first of ``label``, pair by pair (runs in turn):
+    their median, minimum and maximum; None when no pair has the figure."""
+    ratios = [
+        b[label] / a[label]
+        for a, b in zip(first_runs, second_runs)
+        if a.get(label) and label in b
+    ]
+    if not ratios:
+        return None
+    return {
+        "median": round(statistics.median(ratios), 3),
+        "min": round(min(ratios), 3),
+        "max": round(max(ratios), 3),
+    }
 
 
 def setup_logging(name):

@@ -88,12 +88,7 @@ def main():
             for label in runs[version][0]
         }
     for label in runs[old][0]:
-        ratios = [b[label] / a[label] for a, b in zip(runs[old], runs[new]) if a[label]]
-        result["ratios"][label] = {
-            "median": round(statistics.median(ratios), 3),
-            "min": round(min(ratios), 3),
-            "max": round(max(ratios), 3),
-        }
+        result["ratios"][label] = benchlib.pair_ratios(runs[old], runs[new], label)
     benchlib.print_result(result, args.out, indent=2)
 
 

@@ -361,18 +361,9 @@ def main():
             if figures:
                 result["revs"][rev][label + "_median"] = statistics.median(figures)
     for label in labels:
-        ratios = [
-            b[label] / a[label]
-            for a, b in zip(runs[first], runs[second])
-            if a.get(label) and label in b
-        ]
-        if not ratios:
-            continue
-        result["ratios"][label] = {
-            "median": round(statistics.median(ratios), 3),
-            "min": round(min(ratios), 3),
-            "max": round(max(ratios), 3),
-        }
+        ratios = benchlib.pair_ratios(runs[first], runs[second], label)
+        if ratios:
+            result["ratios"][label] = ratios
     if args.measure != "refresh":
         result["same_result"] = all(
             (a["rows"], a["revenue"]) == (b["rows"], b["revenue"])
