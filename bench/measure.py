@@ -565,9 +565,12 @@ def ui_calls(registry, repeats):
 
     def kanban_column(column_domain):
         # the web client then loads the first 40 cards of each column, one
-        # call per column
+        # call per column, and (web's do_search_read) counts the column's
+        # cards when the 40 are full
         def call(env):
-            return model(env).search_read(column_domain, kanban_fields, limit=40)
+            cards = model(env).search_read(column_domain, kanban_fields, limit=40)
+            count = model(env).search_count(column_domain) if len(cards) == 40 else 0
+            return cards, count
 
         return call
 

@@ -4,7 +4,7 @@
     "name": "Relation Pyramid",
     "summary": "Customer pyramid, lifecycle status, service preferences and "
     "relation motives on customers",
-    "version": "11.0.1.6.0",
+    "version": "11.0.1.7.0",
     "development_status": "Alpha",
     "category": "Sales",
     "website": "https://github.com/relation-pyramid/relation_pyramid",
@@ -46,4 +46,5 @@
     "demo": ["demo/relation_pyramid_demo.xml"],
     "pre_init_hook": "pre_init_hook",
     "post_init_hook": "post_init_hook",
+    "uninstall_hook": "uninstall_hook",
 }

@@ -62,3 +62,10 @@ def post_init_hook(cr, registry):
                     "snapshot_to_id": snapshots[-1].id,
                 }
             )
+
+
+def uninstall_hook(cr, registry):
+    """Drop the function of the triggers that keep the pyramid's totals
+    (``relation.pyramid.line.total``): Odoo drops the tables, and the
+    triggers with them, not functions."""
+    cr.execute("DROP FUNCTION IF EXISTS relation_pyramid_line_total_change() CASCADE")

@@ -13,6 +13,7 @@ from . import relation_pyramid_plan
 from . import relation_pyramid_followup
 from . import relation_pyramid_level_mixin
 from . import relation_pyramid_line
+from . import relation_pyramid_line_total
 from . import relation_pyramid_line_contact
 from . import relation_pyramid_line_prediction
 from . import relation_pyramid_snapshot

@@ -208,6 +208,7 @@ class RelationPyramidEngine(models.AbstractModel):
         self._log_progress(reference_date, "levels placed: %s", self._result_summary())
         counts = self._write_lines()
         self._write_standing()
+        self.env["relation.pyramid.line.total"]._fold_changes(self.company_id.id)
         self._log_progress(
             reference_date,
             "%d rows written, %d removed",

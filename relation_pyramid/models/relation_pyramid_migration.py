@@ -8,9 +8,9 @@ from psycopg2 import sql
 
 from odoo import _, api, fields, models, tools
 from odoo.exceptions import UserError, ValidationError
-from odoo.osv import expression
 from odoo.tools.misc import format_date
 
+from .record_rules import companies_seen
 from .relation_pyramid_engine import ACTIVE_LEVELS, LEVELS
 
 FROM_LEVELS = LEVELS + [("new", "New")]
@@ -285,38 +285,16 @@ class RelationPyramidMigration(models.Model):
     @api.multi
     def _sees_every_customer(self):
         """Whether the user's record rules on the matrix's customers surely
-        let them see every customer of the matrix's company: rules that
-        hold for every row (``(1, '=', 1)``) or ask for the company (tried
-        on the matrix itself, whose company its rows have). Any other rule
-        (a salesperson, a rule an integrator added) says no."""
+        let them see every customer of the matrix's company
+        (``record_rules.companies_seen``): rules that hold for every row or
+        ask for the company. Any other rule (a salesperson, a rule an
+        integrator added) says no."""
         self.ensure_one()
-        domain = self.env["ir.rule"]._compute_domain(
-            "relation.pyramid.migration.line", "read"
+        company_id = self.company_id.id
+        seen = companies_seen(
+            self.env, "relation.pyramid.migration.line", [company_id]
         )
-        holds = []
-        for term in reversed(expression.normalize_domain(domain or [])):
-            if term in (expression.OR_OPERATOR, expression.AND_OPERATOR):
-                first, second = holds.pop(), holds.pop()
-                if term == expression.OR_OPERATOR:
-                    holds.append(first or second)
-                else:
-                    holds.append(first and second)
-            elif term == expression.NOT_OPERATOR:
-                holds.pop()
-                holds.append(False)
-            else:
-                holds.append(self._rule_leaf_holds_for_every_customer(term))
-        return all(holds)
-
-    @api.multi
-    def _rule_leaf_holds_for_every_customer(self, leaf):
-        """Whether one leaf of a rule's domain holds for every customer of
-        the matrix (see ``_sees_every_customer``)."""
-        if tuple(leaf) == expression.TRUE_LEAF:
-            return True
-        if leaf[0] != "company_id":
-            return False
-        return bool(self.sudo().search_count([("id", "=", self.id), leaf]))
+        return seen[company_id] is True
 
     @api.model
     def _movement(self, from_level, to_level):
