@@ -44,25 +44,32 @@ class LineTotalsCase(PyramidCase):
         cls._order(cls.lapsed, 250, IN_PREVIOUS)
         cls.profile.action_recompute(reference_date=REFERENCE)
 
-    def _kept(self):
-        """{(company id, level): (customers, revenue)} as the changes add up."""
+    def _kept(self, margin=False):
+        """{(company id, level): (customers, revenue)} as the changes add up
+        (with ``margin``, also the rows with a revenue, the margin and the
+        rows with a margin)."""
         self.env.cr.execute(
-            """SELECT company_id, level, SUM(customer_count), SUM(revenue)
+            """SELECT company_id, level, SUM(customer_count), SUM(revenue),
+                      SUM(revenue_count), SUM(margin), SUM(margin_count)
                  FROM relation_pyramid_line_total GROUP BY company_id, level
                HAVING SUM(customer_count) <> 0 OR SUM(revenue) <> 0"""
         )
-        return {(c, level): (n, r) for c, level, n, r in self.env.cr.fetchall()}
+        return {
+            (row[0], row[1]): tuple(row[2:] if margin else row[2:4])
+            for row in self.env.cr.fetchall()
+        }
 
     def _counted(self):
         """The same counted from the rows."""
         self.env.cr.execute(
-            """SELECT company_id, level, COUNT(*), SUM(revenue)
+            """SELECT company_id, level, COUNT(*), COALESCE(SUM(revenue), 0),
+                      COUNT(revenue), COALESCE(SUM(margin), 0), COUNT(margin)
                  FROM relation_pyramid_line GROUP BY company_id, level"""
         )
-        return {(c, level): (n, r) for c, level, n, r in self.env.cr.fetchall()}
+        return {(row[0], row[1]): tuple(row[2:]) for row in self.env.cr.fetchall()}
 
     def assertKeptAsCounted(self):
-        self.assertEqual(self._kept(), self._counted())
+        self.assertEqual(self._kept(margin=True), self._counted())
 
 
 class TestTotalsFollowTheRows(LineTotalsCase):
@@ -142,8 +149,9 @@ class TestTotalsFollowTheRows(LineTotalsCase):
         # a change the rows do not have: the count follows the totals
         self.env.cr.execute(
             """INSERT INTO relation_pyramid_line_total
-                      (company_id, level, customer_count, revenue)
-               VALUES (%s, 'small', 2, 0)""",
+                      (company_id, level, customer_count, revenue,
+                       revenue_count, margin, margin_count)
+               VALUES (%s, 'small', 2, 0, 2, 0, 0)""",
             (self.company.id,),
         )
         self.assertEqual(lines.search_count([]), count + 2)
@@ -176,12 +184,18 @@ class TestAnswersAsFromTheRows(LineTotalsCase):
                     fast, rows = self._both(
                         user,
                         lambda m: m.read_group(
-                            domain, ["level", "revenue", "rank"], ["level"], lazy=lazy
+                            domain,
+                            ["level", "revenue", "margin", "rank"],
+                            ["level"],
+                            lazy=lazy,
                         ),
                     )
                     self.assertEqual(fast, rows)
                 fast, rows = self._both(
-                    user, lambda m: m.read_group(domain, ["revenue"], [], lazy=False)
+                    user,
+                    lambda m: m.read_group(
+                        domain, ["revenue", "margin"], [], lazy=False
+                    ),
                 )
                 for group in fast + rows:
                     group.pop("id", None)

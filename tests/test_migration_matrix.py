@@ -559,6 +559,54 @@ class TestMatrixFromTotals(MatrixCase):
         )
         self.assertEqual(set(stayed.mapped("movement")), {"same"})
 
+    def test_a_lists_count_comes_from_the_cells(self):
+        # FROM -> TO (see test_customers_who_stayed_come_from_the_totals):
+        # top -> small 1, small -> top 1, small -> inactive 2, small ->
+        # lost 1, new -> small 1, new -> prospect 1
+        cells = {
+            ("top", "small"): 1,
+            ("small", "top"): 1,
+            ("small", "inactive"): 2,
+            ("small", "lost"): 1,
+            ("new", "small"): 1,
+            ("new", "prospect"): 1,
+            ("small", "small"): 0,
+        }
+        movements = {"up": 1, "same": 0, "down": 1, "new": 2, "lost": 3}
+        lines = self.env["relation.pyramid.migration.line"]
+        matrix = [("migration_id", "=", self.migration.id)]
+        for user in (self.manager, self.seller_all):
+            mine = lines.sudo(user)
+            for (from_level, to_level), count in cells.items():
+                domain = matrix + [
+                    ("from_level", "=", from_level),
+                    ("to_level", "=", to_level),
+                ]
+                self.assertEqual(mine._count_from_cells(domain), count)
+                self.assertEqual(mine.search_count(domain), count)
+                rows = mine.with_context(relation_pyramid_count_rows=True)
+                self.assertEqual(rows.search_count(domain), count)
+            for movement, count in movements.items():
+                domain = matrix + [("movement", "=", movement)]
+                self.assertEqual(mine._count_from_cells(domain), count)
+                self.assertEqual(mine.search_count(domain), count)
+            self.assertEqual(mine._count_from_cells(matrix), 7)
+            self.assertEqual(
+                mine._count_from_cells(matrix + [("from_level", "=", "small")]), 4
+            )
+        # anything else than a matrix and its levels: the rows
+        self.assertIsNone(lines._count_from_cells([]))
+        self.assertIsNone(
+            lines._count_from_cells(matrix + [("revenue", ">", 0)])
+        )
+        # a salesperson who sees their own customers only: the rows
+        own = lines.sudo(self.seller_own_1)
+        self.assertIsNone(own._count_from_cells(matrix))
+        self.assertEqual(
+            own.search_count(matrix),
+            own.with_context(relation_pyramid_count_rows=True).search_count(matrix),
+        )
+
     def test_totals_of_an_earlier_version_are_counted_when_needed(self):
         # an update from 11.0.1.5.0 leaves the snapshots without totals
         self.env.cr.execute("UPDATE relation_pyramid_snapshot SET level_totals = NULL")

@@ -9,6 +9,7 @@ from odoo.tools.misc import format_date
 
 from .record_rules import companies_seen
 from .relation_pyramid_engine import LEVELS
+from .relation_pyramid_line_total import MEASURES
 
 
 # Share of each page that new rows fill (see ``_set_fillfactor``).
@@ -25,8 +26,6 @@ RISK_REASON_FIELDS = (
 # Context key: count and add up the rows even where the kept totals could
 # answer (``_totals_for_domain``).
 COUNT_ROWS_KEY = "relation_pyramid_count_rows"
-# The figures the kept totals hold, as ``read_group`` names them.
-TOTALS_MEASURES = {"revenue"}
 
 
 class RelationPyramidLine(models.Model):
@@ -260,29 +259,17 @@ class RelationPyramidLine(models.Model):
     # Counts and sums from the kept totals (``relation.pyramid.line.total``)
     # ------------------------------------------------------------------
     @api.model
-    def _totals_for_domain(self, domain):
-        """{level: (customers, revenue)} of the rows the user finds with
-        ``domain``, from the kept totals; None where they cannot answer: a
-        domain that asks for more than levels, record rules that may show
-        part of a company's rows (``companies_seen``), or ``COUNT_ROWS_KEY``
-        in the context."""
+    def _totals_for_domain(self, domain, by_level=True):
+        """The rows the user finds with ``domain`` added up from the kept
+        totals (``relation.pyramid.line.total._totals``: per level or in
+        all); None where the totals cannot answer: a domain that asks for
+        more than levels, record rules that may show part of a company's
+        rows (``companies_seen``), or ``COUNT_ROWS_KEY`` in the context."""
         if self.env.context.get(COUNT_ROWS_KEY):
             return None
-        levels = None
-        for term in expression.normalize_domain(domain or []):
-            if term == expression.AND_OPERATOR or (
-                expression.is_leaf(term) and tuple(term) == expression.TRUE_LEAF
-            ):
-                continue
-            if not expression.is_leaf(term) or term[0] != "level":
-                return None
-            if term[1] == "=":
-                asked = {term[2]}
-            elif term[1] == "in" and isinstance(term[2], (list, tuple)):
-                asked = set(term[2])
-            else:
-                return None
-            levels = asked if levels is None else levels & asked
+        levels = self._levels_asked(domain)
+        if levels is False:
+            return None
         # a handful of companies: each one's rows are seen whole or not at all
         company_ids = (
             self.env["res.company"].sudo().search([]).ids  # pylint: disable=W8163
@@ -291,8 +278,31 @@ class RelationPyramidLine(models.Model):
         if None in seen.values():
             return None
         return self.env["relation.pyramid.line.total"]._totals(
-            [company_id for company_id, whole in seen.items() if whole], levels
+            [company_id for company_id, whole in seen.items() if whole],
+            levels,
+            by_level,
         )
+
+    @api.model
+    def _levels_asked(self, domain):
+        """The levels ``domain`` asks for (None: any), or False if it asks
+        for anything else (only ``=`` and ``in`` on the level, and'ed)."""
+        levels = None
+        for term in expression.normalize_domain(domain or []):
+            if term == expression.AND_OPERATOR or (
+                expression.is_leaf(term) and tuple(term) == expression.TRUE_LEAF
+            ):
+                continue
+            if not expression.is_leaf(term) or term[0] != "level":
+                return False
+            if term[1] == "=":
+                asked = {term[2]}
+            elif term[1] == "in" and isinstance(term[2], (list, tuple)):
+                asked = set(term[2])
+            else:
+                return False
+            levels = asked if levels is None else levels & asked
+        return levels
 
     @api.model
     def _search(
@@ -307,10 +317,10 @@ class RelationPyramidLine(models.Model):
         """A count (a list's, a kanban column's) from the kept totals where
         they can answer (``_totals_for_domain``)."""
         if count and not access_rights_uid:
-            totals = self._totals_for_domain(args)
+            totals = self._totals_for_domain(args, by_level=False)
             if totals is not None:
                 self.check_access_rights("read")
-                return sum(customers for customers, _revenue in totals.values())
+                return totals[0]["__count"]
         return super()._search(
             args,
             offset=offset,
@@ -326,7 +336,7 @@ class RelationPyramidLine(models.Model):
     ):
         """The groups by level (the kanban's columns, the pivot's rows) and
         the total without groups from the kept totals where they can answer:
-        no other measure than the revenue, no paging (``_totals_for_domain``
+        no other measures than theirs, no paging (``_totals_for_domain``
         says for the domain and the user)."""
         if not offset and not limit:
             groups = self._read_group_from_totals(
@@ -366,31 +376,25 @@ class RelationPyramidLine(models.Model):
             if field and field.group_operator
             if field.base_field.store and field.base_field.column_type
         ]
-        if not set(aggregated) <= TOTALS_MEASURES:
+        if not set(aggregated) <= set(MEASURES):
             return None
-        totals = self._totals_for_domain(domain)
+        totals = self._totals_for_domain(domain, by_level=bool(groupby_list))
         if totals is None:
             return None
         self.check_access_rights("read")
         if not groupby_list:
-            customers = sum(count for count, _revenue in totals.values())
-            group = {"__count": customers}
-            for name in aggregated:
-                group[name] = (
-                    sum(revenue for _count, revenue in totals.values())
-                    if customers
-                    else None
-                )
-            return [group]
+            return [
+                dict({"__count": total["__count"]}, **{m: total[m] for m in aggregated})
+                for total in totals
+            ]
         leaf_groups = lazy and not self.env.context.get("group_by_no_leaf")
         count_key = "level_count" if leaf_groups else "__count"
         query = self._where_calc(domain)
         annotated = [self._read_group_process_groupby("level", query)]
         result = []
-        for level in sorted(totals):
-            customers, revenue = totals[level]
-            group = {"id": None, "level": level, count_key: customers}
-            group.update({name: revenue for name in aggregated})
+        for total in sorted(totals, key=lambda total: total["level"]):
+            group = {"id": None, "level": total["level"], count_key: total["__count"]}
+            group.update({name: total[name] for name in aggregated})
             result.append(
                 self._read_group_format_result(group, annotated, groupby, domain)
             )

@@ -1,7 +1,7 @@
 # Copyright 2026 relation_pyramid authors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-"""How many customers, and how much revenue, each level of a company's
-pyramid has now, without adding up its rows (issue 21, item 5).
+"""How many customers, and how much revenue and margin, each level of a
+company's pyramid has now, without adding up its rows (issue 21, item 5).
 
 The kanban's column counts, the pivot and its total, the count under a
 list: each adds up every row of the company, ~300 ms per aggregate at
@@ -9,7 +9,7 @@ list: each adds up every row of the company, ~300 ms per aggregate at
 writes the rows (the recompute, a refresh, a customer deleted or merged, a
 company deleted): triggers on ``relation_pyramid_line`` add a *change* per
 company and level for every row inserted or deleted and every row whose
-level, revenue or company changed (``relation.pyramid.line.total``, one
+level, company, revenue or margin changed (``relation.pyramid.line.total``, one
 table of changes, never updated: two refreshes never wait for each other).
 The totals are the sum of the changes; the full recompute, which holds the
 company's rows alone, folds them into one change per level
@@ -27,6 +27,9 @@ from odoo import api, fields, models
 from .relation_pyramid_engine import LEVELS
 
 TRIGGER_FUNCTION = "relation_pyramid_line_total_change"
+# The rows' figures the totals add up, each as its sum and the number of
+# rows that have it (a sum over rows that all lack it is empty, as in SQL).
+MEASURES = ("revenue", "margin")
 # (trigger name, when it fires, what the function reads)
 TRIGGERS = (
     (
@@ -39,26 +42,60 @@ TRIGGERS = (
         "AFTER DELETE ON relation_pyramid_line REFERENCING OLD TABLE AS removed "
         "FOR EACH STATEMENT",
     ),
-    # Row by row, and only for rows whose level, revenue or company changed:
-    # a recompute rewrites the ranks and shares of most rows, which must
-    # cost nothing here.
+    # Row by row, and only for rows whose level, company or figures
+    # changed: a recompute rewrites the ranks and shares of most rows, which
+    # must cost nothing here.
     (
         "relation_pyramid_line_total_update",
-        "AFTER UPDATE OF company_id, level, revenue ON relation_pyramid_line "
+        "AFTER UPDATE OF company_id, level, {measures} ON relation_pyramid_line "
         "FOR EACH ROW WHEN (OLD.company_id IS DISTINCT FROM NEW.company_id "
-        "OR OLD.level IS DISTINCT FROM NEW.level "
-        "OR OLD.revenue IS DISTINCT FROM NEW.revenue)",
+        "OR OLD.level IS DISTINCT FROM NEW.level {changed})".format(
+            measures=", ".join(MEASURES),
+            changed=" ".join(
+                "OR OLD.{0} IS DISTINCT FROM NEW.{0}".format(measure)
+                for measure in MEASURES
+            ),
+        ),
     ),
 )
 
 
+def _columns():
+    """The table's figure columns: customer_count, then per measure its sum
+    and its count."""
+    return ["customer_count"] + [
+        column for measure in MEASURES for column in (measure, measure + "_count")
+    ]
+
+
+def _figures_sql(rows, sign):
+    """The figures of ``rows`` (a relation of pyramid rows) as SQL
+    aggregates, in the order of ``_columns``, times ``sign``."""
+    terms = ["%sCOUNT(*)" % sign]
+    for measure in MEASURES:
+        terms.append("%sCOALESCE(SUM(%s.%s), 0)" % (sign, rows, measure))
+        terms.append("%sCOUNT(%s.%s)" % (sign, rows, measure))
+    return ", ".join(terms)
+
+
+def _row_figures_sql(record, sign):
+    """The same for one row of a row trigger (``OLD`` or ``NEW``)."""
+    terms = ["%s1" % sign]
+    for measure in MEASURES:
+        terms.append("%sCOALESCE(%s.%s, 0)" % (sign, record, measure))
+        terms.append(
+            "CASE WHEN %s.%s IS NULL THEN 0 ELSE %s1 END" % (record, measure, sign)
+        )
+    return ", ".join(terms)
+
+
 class RelationPyramidLineTotal(models.Model):
-    """A change of a company's customers and revenue at a level (see the
+    """A change of a company's customers and figures at a level (see the
     module's doc): their sum per company and level is the totals of the
     current rows."""
 
     _name = "relation.pyramid.line.total"
-    _description = "Customer pyramid: customers and revenue per level"
+    _description = "Customer pyramid: customers and figures per level"
     _auto = False
     _log_access = False
 
@@ -70,19 +107,29 @@ class RelationPyramidLineTotal(models.Model):
     def init(self):
         cr = self.env.cr
         cr.execute(
-            """
-            CREATE TABLE IF NOT EXISTS relation_pyramid_line_total (
-                id serial PRIMARY KEY,
-                company_id integer NOT NULL
-                    REFERENCES res_company (id) ON DELETE CASCADE,
-                level varchar NOT NULL,
-                customer_count integer NOT NULL,
-                revenue numeric NOT NULL
-            );
-            CREATE INDEX IF NOT EXISTS relation_pyramid_line_total_company_index
-                ON relation_pyramid_line_total (company_id, level);
-            """
+            sql.SQL(
+                """
+                CREATE TABLE IF NOT EXISTS relation_pyramid_line_total (
+                    id serial PRIMARY KEY,
+                    company_id integer NOT NULL
+                        REFERENCES res_company (id) ON DELETE CASCADE,
+                    level varchar NOT NULL,
+                    customer_count integer NOT NULL,
+                    {measures}
+                );
+                CREATE INDEX IF NOT EXISTS relation_pyramid_line_total_company_index
+                    ON relation_pyramid_line_total (company_id, level);
+                """
+            ).format(
+                measures=sql.SQL(", ").join(
+                    sql.SQL("{} numeric NOT NULL, {} integer NOT NULL").format(
+                        sql.Identifier(measure), sql.Identifier(measure + "_count")
+                    )
+                    for measure in MEASURES
+                )
+            )
         )
+        columns = ", ".join(_columns())
         cr.execute(
             sql.SQL(
                 """
@@ -91,29 +138,32 @@ class RelationPyramidLineTotal(models.Model):
                 BEGIN
                     IF TG_LEVEL = 'ROW' THEN
                         INSERT INTO relation_pyramid_line_total
-                               (company_id, level, customer_count, revenue)
-                        VALUES (OLD.company_id, OLD.level, -1,
-                                -COALESCE(OLD.revenue, 0)),
-                               (NEW.company_id, NEW.level, 1,
-                                COALESCE(NEW.revenue, 0));
+                               (company_id, level, {columns})
+                        VALUES (OLD.company_id, OLD.level, {old}),
+                               (NEW.company_id, NEW.level, {new});
                     ELSIF TG_OP = 'INSERT' THEN
                         INSERT INTO relation_pyramid_line_total
-                               (company_id, level, customer_count, revenue)
-                        SELECT company_id, level, COUNT(*),
-                               COALESCE(SUM(revenue), 0)
+                               (company_id, level, {columns})
+                        SELECT company_id, level, {added}
                           FROM added GROUP BY company_id, level;
                     ELSE
                         INSERT INTO relation_pyramid_line_total
-                               (company_id, level, customer_count, revenue)
-                        SELECT company_id, level, -COUNT(*),
-                               -COALESCE(SUM(revenue), 0)
+                               (company_id, level, {columns})
+                        SELECT company_id, level, {removed}
                           FROM removed GROUP BY company_id, level;
                     END IF;
                     RETURN NULL;
                 END
                 $$
                 """
-            ).format(function=sql.Identifier(TRIGGER_FUNCTION))
+            ).format(
+                function=sql.Identifier(TRIGGER_FUNCTION),
+                columns=sql.SQL(columns),
+                old=sql.SQL(_row_figures_sql("OLD", "-")),
+                new=sql.SQL(_row_figures_sql("NEW", "")),
+                added=sql.SQL(_figures_sql("added", "")),
+                removed=sql.SQL(_figures_sql("removed", "-")),
+            )
         )
         cr.execute(
             "SELECT tgname FROM pg_trigger "
@@ -138,13 +188,17 @@ class RelationPyramidLineTotal(models.Model):
     def _count_rows_again(self):
         """The totals counted from the rows, the changes kept so far gone."""
         self.env.cr.execute(
-            """
-            DELETE FROM relation_pyramid_line_total;
-            INSERT INTO relation_pyramid_line_total
-                   (company_id, level, customer_count, revenue)
-            SELECT company_id, level, COUNT(*), COALESCE(SUM(revenue), 0)
-              FROM relation_pyramid_line GROUP BY company_id, level;
-            """
+            sql.SQL(
+                """
+                DELETE FROM relation_pyramid_line_total;
+                INSERT INTO relation_pyramid_line_total (company_id, level, {columns})
+                SELECT company_id, level, {figures}
+                  FROM relation_pyramid_line line GROUP BY company_id, level;
+                """
+            ).format(
+                columns=sql.SQL(", ".join(_columns())),
+                figures=sql.SQL(_figures_sql("line", "")),
+            )
         )
 
     @api.model
@@ -152,43 +206,69 @@ class RelationPyramidLineTotal(models.Model):
         """The company's changes folded into one per level (the full
         recompute, which holds the company's rows alone; a change committed
         meanwhile by anyone else is left as it is)."""
+        columns = _columns()
         self.env.cr.execute(
-            """
-            WITH folded AS (
-                DELETE FROM relation_pyramid_line_total WHERE company_id = %(company)s
-                RETURNING level, customer_count, revenue)
-            INSERT INTO relation_pyramid_line_total
-                   (company_id, level, customer_count, revenue)
-            SELECT %(company)s, level, SUM(customer_count), SUM(revenue)
-              FROM folded GROUP BY level
-            HAVING SUM(customer_count) <> 0 OR SUM(revenue) <> 0
-            """,
+            sql.SQL(
+                """
+                WITH folded AS (
+                    DELETE FROM relation_pyramid_line_total
+                     WHERE company_id = %(company)s
+                    RETURNING level, {columns})
+                INSERT INTO relation_pyramid_line_total (company_id, level, {columns})
+                SELECT %(company)s, level, {sums}
+                  FROM folded GROUP BY level
+                HAVING {nonzero}
+                """
+            ).format(
+                columns=sql.SQL(", ".join(columns)),
+                sums=sql.SQL(", ".join("SUM(%s)" % column for column in columns)),
+                nonzero=sql.SQL(
+                    " OR ".join("SUM(%s) <> 0" % column for column in columns)
+                ),
+            ),
             {"company": company_id},
         )
 
     @api.model
-    def _totals(self, company_ids, levels=None):
-        """{level: (customers, revenue)} of the rows of ``company_ids`` (at
-        ``levels`` if given), revenue as the float Odoo reads a sum as;
-        levels without customers left out."""
+    def _totals(self, company_ids, levels=None, by_level=True):
+        """The rows of ``company_ids`` (at ``levels`` if given) as
+        ``read_group`` adds them up: per level (``by_level``, levels without
+        customers left out) or in all, a dict with ``level``, ``__count``
+        and each measure's sum (None where no row has it; floats, as Odoo
+        reads numeric sums)."""
         if not company_ids or levels is not None and not levels:
-            return {}
+            company_ids, levels = [0], [""]
+        sums = ", ".join(
+            "CASE WHEN SUM({0}_count) > 0 THEN SUM({0}) END".format(measure)
+            for measure in MEASURES
+        )
         self.env.cr.execute(
-            """
-            SELECT level, SUM(customer_count), SUM(revenue)
-              FROM relation_pyramid_line_total
-             WHERE company_id IN %(companies)s
-               AND (%(all_levels)s OR level IN %(levels)s)
-             GROUP BY level
-            HAVING SUM(customer_count) <> 0
-            """,
+            sql.SQL(
+                """
+                SELECT {level}, SUM(customer_count), {sums}
+                  FROM relation_pyramid_line_total
+                 WHERE company_id IN %(companies)s
+                   AND (%(all_levels)s OR level IN %(levels)s)
+                 {group}
+                """
+            ).format(
+                level=sql.SQL("level" if by_level else "NULL"),
+                sums=sql.SQL(sums),
+                group=sql.SQL(
+                    "GROUP BY level HAVING SUM(customer_count) <> 0" if by_level else ""
+                ),
+            ),
             {
                 "companies": tuple(company_ids),
                 "all_levels": levels is None,
                 "levels": tuple(levels or ("",)),
             },
         )
-        return {
-            level: (int(count), revenue)
-            for level, count, revenue in self.env.cr.fetchall()
-        }
+        totals = []
+        for row in self.env.cr.fetchall():
+            group = {"__count": int(row[1] or 0)}
+            if by_level:
+                group["level"] = row[0]
+            group.update(zip(MEASURES, row[2:]))
+            totals.append(group)
+        return totals

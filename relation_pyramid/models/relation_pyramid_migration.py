@@ -8,9 +8,11 @@ from psycopg2 import sql
 
 from odoo import _, api, fields, models, tools
 from odoo.exceptions import UserError, ValidationError
+from odoo.osv import expression
 from odoo.tools.misc import format_date
 
 from .record_rules import companies_seen
+from .relation_pyramid_line import COUNT_ROWS_KEY
 from .relation_pyramid_engine import ACTIVE_LEVELS, LEVELS
 
 FROM_LEVELS = LEVELS + [("new", "New")]
@@ -28,6 +30,8 @@ MOVEMENTS = [
 # below 2^53 (what the web client's JavaScript numbers hold exactly) while
 # matrix ids stay below 2^22 = 4 194 304 saved matrices.
 LINE_ID_FACTOR = 2 ** 31
+# What a list opened from a matrix asks for (``_count_from_cells``).
+CELL_FIELDS = ("migration_id", "from_level", "to_level", "movement")
 
 
 class RelationPyramidMigration(models.Model):
@@ -478,6 +482,79 @@ class RelationPyramidMigrationLine(models.Model):
         self.env.cr.execute(
             sql.SQL("CREATE OR REPLACE VIEW {} AS ({} {})").format(
                 sql.Identifier(self._table), self._select(), self._from()
+            )
+        )
+
+    @api.model
+    def _search(
+        self,
+        args,
+        offset=0,
+        limit=None,
+        order=None,
+        count=False,
+        access_rights_uid=None,
+    ):
+        """The count of a list opened from a matrix (a cell, a row, a column
+        or a movement) from the matrix's cells where they can answer
+        (``_count_from_cells``): the biggest cell, the customers who
+        stayed at small, is most of the company."""
+        if count and not access_rights_uid:
+            customers = self._count_from_cells(args)
+            if customers is not None:
+                self.check_access_rights("read")
+                return customers
+        return super()._search(
+            args,
+            offset=offset,
+            limit=limit,
+            order=order,
+            count=count,
+            access_rights_uid=access_rights_uid,
+        )
+
+    @api.model
+    def _count_from_cells(self, domain):
+        """How many customers ``domain`` finds, from the cells of its
+        matrix (``relation.pyramid.migration._matrix_groups``); None unless
+        the domain asks for one matrix the user reads and for its levels or
+        movement only, and the user sees every customer of the matrix's
+        company (``_sees_every_customer``), or with ``COUNT_ROWS_KEY`` in
+        the context."""
+        if self.env.context.get(COUNT_ROWS_KEY):
+            return None
+        asked = {}
+        for term in expression.normalize_domain(domain or []):
+            if term == expression.AND_OPERATOR or (
+                expression.is_leaf(term) and tuple(term) == expression.TRUE_LEAF
+            ):
+                continue
+            if (
+                not expression.is_leaf(term)
+                or term[0] not in CELL_FIELDS
+                or term[1] != "="
+                or term[0] in asked
+            ):
+                return None
+            asked[term[0]] = term[2]
+        migration_id = asked.pop("migration_id", None)
+        if not isinstance(migration_id, int):
+            return None
+        Migration = self.env["relation.pyramid.migration"]
+        migration = Migration.search([("id", "=", migration_id)])
+        if not migration or not migration._sees_every_customer():
+            return None
+        return sum(
+            group["__count"]
+            for group in migration._matrix_groups()
+            if all(
+                value
+                == (
+                    Migration._movement(group["from_level"], group["to_level"])
+                    if name == "movement"
+                    else group[name]
+                )
+                for name, value in asked.items()
             )
         )
 
