@@ -395,6 +395,10 @@ class RelationPyramidLine(models.Model):
         for total in sorted(totals, key=lambda total: total["level"]):
             group = {"id": None, "level": total["level"], count_key: total["__count"]}
             group.update({name: total[name] for name in aggregated})
+            group = {
+                key: self._read_group_prepare_data(key, value, {"level": annotated[0]})
+                for key, value in group.items()
+            }
             result.append(
                 self._read_group_format_result(group, annotated, groupby, domain)
             )

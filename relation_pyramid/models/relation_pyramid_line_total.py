@@ -1,25 +1,30 @@
 # Copyright 2026 relation_pyramid authors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-"""How many customers, and how much revenue and margin, each level of a
-company's pyramid has now, without adding up its rows (issue 21, item 5).
+"""How many customers, and how much revenue, margin and predicted value,
+each level of a company's pyramid has now, without adding up its rows
+(issue 21, item 5).
 
 The kanban's column counts, the pivot and its total, the count under a
 list: each adds up every row of the company, ~300 ms per aggregate at
 730 000 customers. Instead PostgreSQL keeps the totals itself, whoever
 writes the rows (the recompute, a refresh, a customer deleted or merged, a
-company deleted): triggers on ``relation_pyramid_line`` add a *change* per
-company and level for every row inserted or deleted and every row whose
-level, company, revenue or margin changed (``relation.pyramid.line.total``, one
-table of changes, never updated: two refreshes never wait for each other).
-The totals are the sum of the changes; the full recompute, which holds the
-company's rows alone, folds them into one change per level
-(``_fold_changes``). A reader sees the changes of the transactions
+company deleted): a trigger on ``relation_pyramid_line`` adds, after each
+statement that inserts, deletes or updates rows, a *change* per company
+and level whose customers or figures it moved (``relation.pyramid.line.total``,
+a table of changes, never updated: two refreshes never wait for each
+other). Per statement, not per row: the nightly run rewrites the predicted
+value of most customers, which row by row cost +63 % in writing the rows
+at a million orders (``bench/line_totals.py``); per statement it is within
+the noise. The totals are the sum of the changes; the full recompute,
+which holds the company's rows alone, folds them into one change per
+level (``_fold_changes``). A reader sees the changes of the transactions
 committed before it, as it sees their rows.
 
 ``relation.pyramid.line`` answers ``read_group`` by level (or without
 groups) and ``search_count`` from here when the domain asks for levels
-only and the user's record rules let them see every row of each company
-or none (``record_rules.companies_seen``); anything else counts the rows."""
+only, the measures are these, and the user's record rules let them see
+every row of each company or none (``record_rules.companies_seen``);
+anything else counts the rows."""
 from psycopg2 import sql
 
 from odoo import api, fields, models
@@ -29,8 +34,8 @@ from .relation_pyramid_engine import LEVELS
 TRIGGER_FUNCTION = "relation_pyramid_line_total_change"
 # The rows' figures the totals add up, each as its sum and the number of
 # rows that have it (a sum over rows that all lack it is empty, as in SQL).
-MEASURES = ("revenue", "margin")
-# (trigger name, when it fires, what the function reads)
+MEASURES = ("revenue", "margin", "predicted_value")
+# (trigger name, when it fires and the rows it hands to the function)
 TRIGGERS = (
     (
         "relation_pyramid_line_total_insert",
@@ -42,20 +47,10 @@ TRIGGERS = (
         "AFTER DELETE ON relation_pyramid_line REFERENCING OLD TABLE AS removed "
         "FOR EACH STATEMENT",
     ),
-    # Row by row, and only for rows whose level, company or figures
-    # changed: a recompute rewrites the ranks and shares of most rows, which
-    # must cost nothing here.
     (
         "relation_pyramid_line_total_update",
-        "AFTER UPDATE OF company_id, level, {measures} ON relation_pyramid_line "
-        "FOR EACH ROW WHEN (OLD.company_id IS DISTINCT FROM NEW.company_id "
-        "OR OLD.level IS DISTINCT FROM NEW.level {changed})".format(
-            measures=", ".join(MEASURES),
-            changed=" ".join(
-                "OR OLD.{0} IS DISTINCT FROM NEW.{0}".format(measure)
-                for measure in MEASURES
-            ),
-        ),
+        "AFTER UPDATE ON relation_pyramid_line "
+        "REFERENCING OLD TABLE AS removed NEW TABLE AS added FOR EACH STATEMENT",
     ),
 )
 
@@ -78,15 +73,14 @@ def _figures_sql(rows, sign):
     return ", ".join(terms)
 
 
-def _row_figures_sql(record, sign):
-    """The same for one row of a row trigger (``OLD`` or ``NEW``)."""
-    terms = ["%s1" % sign]
-    for measure in MEASURES:
-        terms.append("%sCOALESCE(%s.%s, 0)" % (sign, record, measure))
-        terms.append(
-            "CASE WHEN %s.%s IS NULL THEN 0 ELSE %s1 END" % (record, measure, sign)
-        )
-    return ", ".join(terms)
+def _sums_sql():
+    """The sums of the figure columns, in the order of ``_columns``."""
+    return ", ".join("SUM(%s)" % column for column in _columns())
+
+
+def _nonzero_sql():
+    """Whether those sums change anything."""
+    return " OR ".join("SUM(%s) <> 0" % column for column in _columns())
 
 
 class RelationPyramidLineTotal(models.Model):
@@ -136,11 +130,19 @@ class RelationPyramidLineTotal(models.Model):
                 CREATE OR REPLACE FUNCTION {function}() RETURNS trigger
                 LANGUAGE plpgsql AS $$
                 BEGIN
-                    IF TG_LEVEL = 'ROW' THEN
+                    IF TG_OP = 'UPDATE' THEN
+                        -- only where the rows' levels or figures moved
                         INSERT INTO relation_pyramid_line_total
                                (company_id, level, {columns})
-                        VALUES (OLD.company_id, OLD.level, {old}),
-                               (NEW.company_id, NEW.level, {new});
+                        SELECT company_id, level, {sums}
+                          FROM (SELECT company_id, level, {removed}
+                                  FROM removed GROUP BY company_id, level
+                                UNION ALL
+                                SELECT company_id, level, {added}
+                                  FROM added GROUP BY company_id, level)
+                               AS moved (company_id, level, {columns})
+                         GROUP BY company_id, level
+                        HAVING {moved};
                     ELSIF TG_OP = 'INSERT' THEN
                         INSERT INTO relation_pyramid_line_total
                                (company_id, level, {columns})
@@ -159,10 +161,10 @@ class RelationPyramidLineTotal(models.Model):
             ).format(
                 function=sql.Identifier(TRIGGER_FUNCTION),
                 columns=sql.SQL(columns),
-                old=sql.SQL(_row_figures_sql("OLD", "-")),
-                new=sql.SQL(_row_figures_sql("NEW", "")),
                 added=sql.SQL(_figures_sql("added", "")),
                 removed=sql.SQL(_figures_sql("removed", "-")),
+                sums=sql.SQL(_sums_sql()),
+                moved=sql.SQL(_nonzero_sql()),
             )
         )
         cr.execute(
@@ -206,7 +208,6 @@ class RelationPyramidLineTotal(models.Model):
         """The company's changes folded into one per level (the full
         recompute, which holds the company's rows alone; a change committed
         meanwhile by anyone else is left as it is)."""
-        columns = _columns()
         self.env.cr.execute(
             sql.SQL(
                 """
@@ -220,11 +221,9 @@ class RelationPyramidLineTotal(models.Model):
                 HAVING {nonzero}
                 """
             ).format(
-                columns=sql.SQL(", ".join(columns)),
-                sums=sql.SQL(", ".join("SUM(%s)" % column for column in columns)),
-                nonzero=sql.SQL(
-                    " OR ".join("SUM(%s) <> 0" % column for column in columns)
-                ),
+                columns=sql.SQL(", ".join(_columns())),
+                sums=sql.SQL(_sums_sql()),
+                nonzero=sql.SQL(_nonzero_sql()),
             ),
             {"company": company_id},
         )
