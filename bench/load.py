@@ -603,6 +603,31 @@ def read_rows(cnx):
         }
 
 
+def totals_differ(cnx):
+    """How many (company, level) of the kept totals
+    (``relation.pyramid.line.total``) differ from the rows' count and
+    revenue (11.0.1.7.0 on; None before)."""
+    with cnx.cursor() as cr:
+        cr.execute("SELECT to_regclass('relation_pyramid_line_total')")
+        if not cr.fetchone()[0]:
+            return None
+        cr.execute(
+            """
+            SELECT COUNT(*) FROM (
+                SELECT company_id, level, SUM(customer_count) AS n, SUM(revenue) AS r
+                  FROM relation_pyramid_line_total GROUP BY company_id, level
+                HAVING SUM(customer_count) <> 0 OR SUM(revenue) <> 0) kept
+            FULL JOIN (
+                SELECT company_id, level, COUNT(*) AS n, SUM(revenue) AS r
+                  FROM relation_pyramid_line GROUP BY company_id, level) counted
+            USING (company_id, level)
+            WHERE kept.n IS DISTINCT FROM counted.n
+               OR kept.r IS DISTINCT FROM counted.r
+            """
+        )
+        return cr.fetchone()[0]
+
+
 def differs(before, after, key):
     if before is None or after is None:
         return before is not after
@@ -767,12 +792,14 @@ def check_rows(cnx, admin, ids, users, batches, windows, name):
         )
         states = dict(cr.fetchall())
     before = read_rows(cnx)
+    totals_before = totals_differ(cnx)
     started = time.time()
     seconds = recompute(admin, ids["profile"])
     windows[name] = (started, time.time())
     result = compare(before, read_rows(cnx), customers)
     result.update(orders=len(order_ids), order_states=states,
-                  recompute_client_s=seconds)
+                  recompute_client_s=seconds,
+                  totals_differ=[totals_before, totals_differ(cnx)])
     _logger.info(
         "%s: %s",
         name,
@@ -934,6 +961,15 @@ def verdict(results):
             ),
         }
         for name, check in checks.items()
+    ] + [
+        {
+            "check": "%s: the kept totals per level = the rows' (before and after "
+            "the recompute)" % name,
+            "met": check["totals_differ"] == [0, 0],
+            "value": "%s and %s levels differ" % tuple(check["totals_differ"]),
+        }
+        for name, check in checks.items()
+        if check.get("totals_differ", [None])[0] is not None
     ]
 
 

@@ -167,7 +167,7 @@ class TestTotalsFollowTheRows(LineTotalsCase):
                DROP TRIGGER relation_pyramid_line_total_update ON relation_pyramid_line;
                DELETE FROM relation_pyramid_line_total"""
         )
-        self.env["relation.pyramid.line.total"].init()
+        self.env["relation.pyramid.line"].init()
         self.assertKeptAsCounted()
         self._order(self.lapsed, 300, IN_PERIOD)
         self.assertKeptAsCounted()

@@ -434,6 +434,7 @@ class RelationPyramidLine(models.Model):
             ["company_id", "level", "revenue DESC", "id"],
         )
         self._set_fillfactor(HOT_FILLFACTOR)
+        self.env["relation.pyramid.line.total"]._keep_totals_of_rows()
 
     @api.model_cr
     def _set_fillfactor(self, fillfactor):

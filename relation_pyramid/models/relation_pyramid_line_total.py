@@ -99,11 +99,14 @@ class RelationPyramidLineTotal(models.Model):
 
     @api.model_cr
     def init(self):
+        self._create_table()
+
+    @api.model
+    def _create_table(self):
         # No foreign key to the company: deleting a company deletes its rows,
         # whose changes (which cancel the company's totals out) the trigger
         # adds in the same statement; a key would refuse them.
-        cr = self.env.cr
-        cr.execute(
+        self.env.cr.execute(
             sql.SQL(
                 """
                 CREATE TABLE IF NOT EXISTS relation_pyramid_line_total (
@@ -125,6 +128,14 @@ class RelationPyramidLineTotal(models.Model):
                 )
             )
         )
+
+    @api.model
+    def _keep_totals_of_rows(self):
+        """The trigger that keeps the totals, on the rows' table (its
+        ``init``, once both tables exist, whatever order Odoo makes them
+        in); where it was missing, the rows counted once."""
+        self._create_table()
+        cr = self.env.cr
         columns = ", ".join(_columns())
         cr.execute(
             sql.SQL(
