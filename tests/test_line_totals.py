@@ -7,7 +7,9 @@ from odoo import fields
 from odoo.exceptions import AccessError
 
 from odoo.addons.relation_pyramid.models.record_rules import companies_seen
-from odoo.addons.relation_pyramid.models.relation_pyramid_line import COUNT_ROWS_KEY
+from odoo.addons.relation_pyramid.models.relation_pyramid_level_mixin import (
+    COUNT_ROWS_KEY,
+)
 from odoo.addons.relation_pyramid.models.relation_pyramid_line_total import MEASURES
 
 from .pyramid_common import IN_PERIOD, IN_PREVIOUS, REFERENCE, PyramidCase

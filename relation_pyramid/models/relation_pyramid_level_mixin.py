@@ -4,6 +4,50 @@ from odoo import api, fields, models
 
 from .relation_pyramid_engine import LEVELS, LIFECYCLES
 
+# Context key: count (and add up) the rows even where what a model keeps
+# could answer (``relation.pyramid.kept.count.mixin``).
+COUNT_ROWS_KEY = "relation_pyramid_count_rows"
+
+
+class RelationPyramidKeptCountMixin(models.AbstractModel):
+    """Counts answered from what the model keeps (``_kept_count``: the
+    pyramid's totals per level, a matrix's cells) instead of counting the
+    rows, where it can answer; ``COUNT_ROWS_KEY`` in the context counts the
+    rows."""
+
+    _name = "relation.pyramid.kept.count.mixin"
+    _description = "Counts from kept totals"
+
+    @api.model
+    def _search(
+        self,
+        args,
+        offset=0,
+        limit=None,
+        order=None,
+        count=False,
+        access_rights_uid=None,
+    ):
+        if count and not access_rights_uid and not self.env.context.get(COUNT_ROWS_KEY):
+            kept = self._kept_count(args)
+            if kept is not None:
+                self.check_access_rights("read")
+                return kept
+        return super()._search(
+            args,
+            offset=offset,
+            limit=limit,
+            order=order,
+            count=count,
+            access_rights_uid=access_rights_uid,
+        )
+
+    @api.model
+    def _kept_count(self, domain):
+        """How many rows the user finds with ``domain``, from what the
+        model keeps; None: count the rows."""
+        return None
+
 
 class RelationPyramidSelectionOrderMixin(models.AbstractModel):
     """Groups on selection fields in the order of the selection.

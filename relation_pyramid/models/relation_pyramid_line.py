@@ -9,6 +9,7 @@ from odoo.tools.misc import format_date
 
 from .record_rules import companies_seen
 from .relation_pyramid_engine import LEVELS
+from .relation_pyramid_level_mixin import COUNT_ROWS_KEY
 from .relation_pyramid_line_total import MEASURES
 
 
@@ -23,9 +24,6 @@ RISK_REASON_FIELDS = (
     "previous_snapshot_date",
     "level",
 )
-# Context key: count and add up the rows even where the kept totals could
-# answer (``_totals_for_domain``).
-COUNT_ROWS_KEY = "relation_pyramid_count_rows"
 
 
 class RelationPyramidLine(models.Model):
@@ -33,7 +31,7 @@ class RelationPyramidLine(models.Model):
     (``relation.pyramid.profile``), one row per company and customer."""
 
     _name = "relation.pyramid.line"
-    _inherit = "relation.pyramid.level.mixin"
+    _inherit = ["relation.pyramid.level.mixin", "relation.pyramid.kept.count.mixin"]
     _description = "Customer pyramid row"
     # Active customers first, by rank: an active customer has revenue > 0
     # in the period, every other customer 0 or less. Not by the stored rank,
@@ -305,30 +303,11 @@ class RelationPyramidLine(models.Model):
         return levels
 
     @api.model
-    def _search(
-        self,
-        args,
-        offset=0,
-        limit=None,
-        order=None,
-        count=False,
-        access_rights_uid=None,
-    ):
+    def _kept_count(self, domain):
         """A count (a list's, a kanban column's) from the kept totals where
         they can answer (``_totals_for_domain``)."""
-        if count and not access_rights_uid:
-            totals = self._totals_for_domain(args, by_level=False)
-            if totals is not None:
-                self.check_access_rights("read")
-                return totals[0]["__count"]
-        return super()._search(
-            args,
-            offset=offset,
-            limit=limit,
-            order=order,
-            count=count,
-            access_rights_uid=access_rights_uid,
-        )
+        totals = self._totals_for_domain(domain, by_level=False)
+        return None if totals is None else totals[0]["__count"]
 
     @api.model
     def _read_group_raw(

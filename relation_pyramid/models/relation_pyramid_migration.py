@@ -12,7 +12,7 @@ from odoo.osv import expression
 from odoo.tools.misc import format_date
 
 from .record_rules import companies_seen
-from .relation_pyramid_line import COUNT_ROWS_KEY
+from .relation_pyramid_level_mixin import COUNT_ROWS_KEY
 from .relation_pyramid_engine import ACTIVE_LEVELS, LEVELS
 
 FROM_LEVELS = LEVELS + [("new", "New")]
@@ -350,7 +350,10 @@ class RelationPyramidMigrationLine(models.Model):
     documents see their own customers and those without a salesperson."""
 
     _name = "relation.pyramid.migration.line"
-    _inherit = "relation.pyramid.selection.order.mixin"
+    _inherit = [
+        "relation.pyramid.selection.order.mixin",
+        "relation.pyramid.kept.count.mixin",
+    ]
     _description = "Customer migration"
     _auto = False
     _log_access = False
@@ -486,32 +489,12 @@ class RelationPyramidMigrationLine(models.Model):
         )
 
     @api.model
-    def _search(
-        self,
-        args,
-        offset=0,
-        limit=None,
-        order=None,
-        count=False,
-        access_rights_uid=None,
-    ):
+    def _kept_count(self, domain):
         """The count of a list opened from a matrix (a cell, a row, a column
-        or a movement) from the matrix's cells where they can answer
-        (``_count_from_cells``): the biggest cell, the customers who
-        stayed at small, is most of the company."""
-        if count and not access_rights_uid:
-            customers = self._count_from_cells(args)
-            if customers is not None:
-                self.check_access_rights("read")
-                return customers
-        return super()._search(
-            args,
-            offset=offset,
-            limit=limit,
-            order=order,
-            count=count,
-            access_rights_uid=access_rights_uid,
-        )
+        or a movement) from the matrix's cells (``_count_from_cells``): the
+        biggest cell, the customers who stayed at small, is most of the
+        company."""
+        return self._count_from_cells(domain)
 
     @api.model
     def _count_from_cells(self, domain):
