@@ -201,6 +201,8 @@ class TestAnswersAsFromTheRows(LineTotalsCase):
         [("level", "in", ["top", "big", "inactive"])],
         ["&", ("level", "in", ["top", "big"]), ("level", "=", "big")],
         [("level", "=", "suspect")],
+        [("level", "=", False)],
+        [("level", "in", [])],
     )
 
     def _both(self, user, call):

@@ -299,6 +299,8 @@ class RelationPyramidLine(models.Model):
                 asked = set(term[2])
             else:
                 return False
+            if not all(isinstance(level, str) for level in asked):
+                return False  # ('level', '=', False) and the like
             levels = asked if levels is None else levels & asked
         return levels
 
