@@ -31,6 +31,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import benchlib  # noqa: E402
 from measure import StepTimer  # noqa: E402
+from nightly_steps import prepare  # noqa: E402
 
 _logger = benchlib.setup_logging("line_totals")
 
@@ -61,54 +62,48 @@ def set_triggers(cr, enabled):
         )
 
 
-def prepare(registry, last, as_is, refreshes):
-    """Company 1's profile id, its pyramid computed the day before, and
-    ``refreshes`` of its active customers (spread over the ranks)."""
+def active_customers(registry, company_id, count):
+    """``count`` active customers of the company, spread over the ranks."""
     with benchlib.odoo_env(registry) as env:
-        profile = env["relation.pyramid.profile"].search(
-            [("company_id", "=", env.ref("base.main_company").id)]
-        )
-        if not as_is:
-            profile.action_recompute(last - datetime.timedelta(days=1))
-            env.cr.commit()
         env.cr.execute(
             """SELECT partner_id FROM relation_pyramid_line
                 WHERE company_id = %s AND lifecycle = 'active'
                 ORDER BY md5(partner_id::text) LIMIT %s""",
-            (profile.company_id.id, refreshes),
+            (company_id, count),
         )
-        partners = [row[0] for row in env.cr.fetchall()]
-        return profile.id, profile.company_id.id, partners
+        return [row[0] for row in env.cr.fetchall()]
+
+
+def timed_recompute(env, profile_id, day, timer):
+    """The recompute's seconds and those of its ``_write_lines``."""
+    profile = env["relation.pyramid.profile"].browse(profile_id)
+    timer.take()
+    start = time.perf_counter()
+    profile.action_recompute(day)
+    env.cr.execute("SELECT 1")
+    return round(time.perf_counter() - start, 3), timer.take().get("_write_lines")
 
 
 def run_variant(registry, profile_id, company_id, partners, day, triggers, full):
     timer = StepTimer(registry["relation.pyramid.profile"], ["_write_lines"])
     figures = {}
     with benchlib.odoo_env(registry) as env:
-        profile = env["relation.pyramid.profile"].browse(profile_id)
         set_triggers(env.cr, triggers)
-        timer.take()
-        start = time.perf_counter()
-        profile.action_recompute(day)
-        env.cr.execute("SELECT 1")
-        figures["nightly_s"] = round(time.perf_counter() - start, 3)
-        figures["nightly_write_lines_s"] = timer.take().get("_write_lines")
+        figures["nightly_s"], figures["nightly_write_lines_s"] = timed_recompute(
+            env, profile_id, day, timer
+        )
         env.cr.rollback()
     if full:
         with benchlib.odoo_env(registry) as env:
-            profile = env["relation.pyramid.profile"].browse(profile_id)
             set_triggers(env.cr, False)
             env.cr.execute(
                 "DELETE FROM relation_pyramid_line WHERE company_id = %s",
                 (company_id,),
             )
             set_triggers(env.cr, triggers)
-            timer.take()
-            start = time.perf_counter()
-            profile.action_recompute(day)
-            env.cr.execute("SELECT 1")
-            figures["full_s"] = round(time.perf_counter() - start, 3)
-            figures["full_write_lines_s"] = timer.take().get("_write_lines")
+            figures["full_s"], figures["full_write_lines_s"] = timed_recompute(
+                env, profile_id, day, timer
+            )
             env.cr.rollback()
     times = []
     for partner_id in partners:
@@ -133,9 +128,8 @@ def main():
     last = datetime.datetime.strptime(params["end_date"], "%Y-%m-%d").date()
     runs = {variant: [] for variant in VARIANTS}
     with benchlib.odoo_registry(args.db) as registry:
-        profile_id, company_id, partners = prepare(
-            registry, last, args.as_is, args.refreshes
-        )
+        profile_id, company_id, _bounds = prepare(registry, last, args.as_is)
+        partners = active_customers(registry, company_id, args.refreshes)
         for pair in range(args.pairs):
             for variant in VARIANTS:
                 figures = run_variant(

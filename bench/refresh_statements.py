@@ -21,6 +21,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import benchlib  # noqa: E402
+from line_totals import active_customers  # noqa: E402
 
 DDL = ("CREATE TEMP TABLE", "DROP TABLE", "ANALYZE", "ALTER TABLE")
 WARM_UP = 2
@@ -68,14 +69,7 @@ def main():
     parser.add_argument("--out")
     args = parser.parse_args()
     with benchlib.odoo_registry(args.db) as registry:
-        with benchlib.odoo_env(registry) as env:
-            env.cr.execute(
-                """SELECT partner_id FROM relation_pyramid_line
-                    WHERE company_id = 1 AND lifecycle = 'active'
-                    ORDER BY md5(partner_id::text) LIMIT %s""",
-                (args.refreshes,),
-            )
-            partners = [row[0] for row in env.cr.fetchall()]
+        partners = active_customers(registry, 1, args.refreshes)
         totals, per_kind, counts = [], collections.defaultdict(list), {}
         for number, partner_id in enumerate(partners):
             seconds, statements = timed_refresh(registry, partner_id)

@@ -582,26 +582,26 @@ class TestMatrixFromTotals(MatrixCase):
                     ("from_level", "=", from_level),
                     ("to_level", "=", to_level),
                 ]
-                self.assertEqual(mine._count_from_cells(domain), count)
+                self.assertEqual(mine._kept_count(domain), count)
                 self.assertEqual(mine.search_count(domain), count)
                 rows = mine.with_context(relation_pyramid_count_rows=True)
                 self.assertEqual(rows.search_count(domain), count)
             for movement, count in movements.items():
                 domain = matrix + [("movement", "=", movement)]
-                self.assertEqual(mine._count_from_cells(domain), count)
+                self.assertEqual(mine._kept_count(domain), count)
                 self.assertEqual(mine.search_count(domain), count)
-            self.assertEqual(mine._count_from_cells(matrix), 7)
+            self.assertEqual(mine._kept_count(matrix), 7)
             self.assertEqual(
-                mine._count_from_cells(matrix + [("from_level", "=", "small")]), 4
+                mine._kept_count(matrix + [("from_level", "=", "small")]), 4
             )
         # anything else than a matrix and its levels: the rows
-        self.assertIsNone(lines._count_from_cells([]))
+        self.assertIsNone(lines._kept_count([]))
         self.assertIsNone(
-            lines._count_from_cells(matrix + [("revenue", ">", 0)])
+            lines._kept_count(matrix + [("revenue", ">", 0)])
         )
         # a salesperson who sees their own customers only: the rows
         own = lines.sudo(self.seller_own_1)
-        self.assertIsNone(own._count_from_cells(matrix))
+        self.assertIsNone(own._kept_count(matrix))
         self.assertEqual(
             own.search_count(matrix),
             own.with_context(relation_pyramid_count_rows=True).search_count(matrix),

@@ -20,8 +20,9 @@ def companies_seen(env, model_name, company_ids):
     domain = env["ir.rule"]._compute_domain(model_name, "read")
     if not domain:
         return {company_id: True for company_id in company_ids}
+    domain = expression.normalize_domain(domain)
     leaves = {}
-    for term in expression.normalize_domain(domain):
+    for term in domain:
         if expression.is_leaf(term) and term[0] == "company_id":
             key = (term[1], repr(term[2]))
             if key not in leaves:
@@ -49,10 +50,11 @@ def _leaf(leaf, company_id, leaves):
 
 
 def _evaluate(domain, leaf_value):
-    """The domain's value (True, False, None for unknown) in prefix
-    notation, each leaf valued by ``leaf_value``."""
+    """The value (True, False, None for unknown) of a normalized domain
+    (prefix notation, every operator explicit), each leaf valued by
+    ``leaf_value``."""
     values = []
-    for term in reversed(expression.normalize_domain(domain)):
+    for term in reversed(domain):
         if term == expression.NOT_OPERATOR:
             value = values.pop()
             values.append(None if value is None else not value)
@@ -65,7 +67,7 @@ def _evaluate(domain, leaf_value):
             )
         else:
             values.append(leaf_value(term))
-    return _and_all(values)
+    return values.pop()
 
 
 def _and(first, second):
@@ -82,10 +84,3 @@ def _or(first, second):
     if first is None or second is None:
         return None
     return False
-
-
-def _and_all(values):
-    result = True
-    for value in values:
-        result = _and(result, value)
-    return result

@@ -1,6 +1,7 @@
 # Copyright 2026 relation_pyramid authors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from odoo import api, fields, models
+from odoo.osv import expression
 
 from .relation_pyramid_engine import LEVELS, LIFECYCLES
 
@@ -47,6 +48,20 @@ class RelationPyramidKeptCountMixin(models.AbstractModel):
         """How many rows the user finds with ``domain``, from what the
         model keeps; None: count the rows."""
         return None
+
+    @api.model
+    def _anded_leaves(self, domain):
+        """The leaves of ``domain`` if it only and's them (what the kept
+        figures can answer), else None."""
+        leaves = []
+        for term in expression.normalize_domain(domain or []):
+            if term == expression.AND_OPERATOR:
+                continue
+            if not expression.is_leaf(term):
+                return None
+            if tuple(term) != expression.TRUE_LEAF:
+                leaves.append(term)
+        return leaves
 
 
 class RelationPyramidSelectionOrderMixin(models.AbstractModel):

@@ -3,7 +3,6 @@
 from psycopg2 import sql
 
 from odoo import _, api, fields, models, tools
-from odoo.osv import expression
 from odoo.tools import OrderedSet
 from odoo.tools.misc import format_date
 
@@ -285,13 +284,12 @@ class RelationPyramidLine(models.Model):
     def _levels_asked(self, domain):
         """The levels ``domain`` asks for (None: any), or False if it asks
         for anything else (only ``=`` and ``in`` on the level, and'ed)."""
+        leaves = self._anded_leaves(domain)
+        if leaves is None:
+            return False
         levels = None
-        for term in expression.normalize_domain(domain or []):
-            if term == expression.AND_OPERATOR or (
-                expression.is_leaf(term) and tuple(term) == expression.TRUE_LEAF
-            ):
-                continue
-            if not expression.is_leaf(term) or term[0] != "level":
+        for term in leaves:
+            if term[0] != "level":
                 return False
             if term[1] == "=":
                 asked = {term[2]}
@@ -372,12 +370,13 @@ class RelationPyramidLine(models.Model):
         count_key = "level_count" if leaf_groups else "__count"
         query = self._where_calc(domain)
         annotated = [self._read_group_process_groupby("level", query)]
+        groupby_dict = {"level": annotated[0]}
         result = []
         for total in sorted(totals, key=lambda total: total["level"]):
             group = {"id": None, "level": total["level"], count_key: total["__count"]}
             group.update({name: total[name] for name in aggregated})
             group = {
-                key: self._read_group_prepare_data(key, value, {"level": annotated[0]})
+                key: self._read_group_prepare_data(key, value, groupby_dict)
                 for key, value in group.items()
             }
             result.append(

@@ -249,7 +249,8 @@ class RelationPyramidLineTotal(models.Model):
         and each measure's sum (None where no row has it; floats, as Odoo
         reads numeric sums)."""
         if not company_ids or levels is not None and not levels:
-            company_ids, levels = [0], [""]
+            # no row to add up: no level, or the sums over no rows
+            return [] if by_level else [dict(dict.fromkeys(MEASURES), __count=0)]
         sums = ", ".join(
             "CASE WHEN SUM({0}_count) > 0 THEN SUM({0}) END".format(measure)
             for measure in MEASURES

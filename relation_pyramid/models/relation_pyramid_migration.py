@@ -8,11 +8,9 @@ from psycopg2 import sql
 
 from odoo import _, api, fields, models, tools
 from odoo.exceptions import UserError, ValidationError
-from odoo.osv import expression
 from odoo.tools.misc import format_date
 
 from .record_rules import companies_seen
-from .relation_pyramid_level_mixin import COUNT_ROWS_KEY
 from .relation_pyramid_engine import ACTIVE_LEVELS, LEVELS
 
 FROM_LEVELS = LEVELS + [("new", "New")]
@@ -30,7 +28,7 @@ MOVEMENTS = [
 # below 2^53 (what the web client's JavaScript numbers hold exactly) while
 # matrix ids stay below 2^22 = 4 194 304 saved matrices.
 LINE_ID_FACTOR = 2 ** 31
-# What a list opened from a matrix asks for (``_count_from_cells``).
+# What a list opened from a matrix asks for (``_kept_count``).
 CELL_FIELDS = ("migration_id", "from_level", "to_level", "movement")
 
 
@@ -491,33 +489,18 @@ class RelationPyramidMigrationLine(models.Model):
     @api.model
     def _kept_count(self, domain):
         """The count of a list opened from a matrix (a cell, a row, a column
-        or a movement) from the matrix's cells (``_count_from_cells``): the
-        biggest cell, the customers who stayed at small, is most of the
-        company."""
-        return self._count_from_cells(domain)
-
-    @api.model
-    def _count_from_cells(self, domain):
-        """How many customers ``domain`` finds, from the cells of its
-        matrix (``relation.pyramid.migration._matrix_groups``); None unless
-        the domain asks for one matrix the user reads and for its levels or
-        movement only, and the user sees every customer of the matrix's
-        company (``_sees_every_customer``), or with ``COUNT_ROWS_KEY`` in
-        the context."""
-        if self.env.context.get(COUNT_ROWS_KEY):
+        or a movement) from the cells of its matrix
+        (``relation.pyramid.migration._matrix_groups``): the biggest cell,
+        the customers who stayed at small, is most of the company. None
+        unless the domain asks for one matrix the user reads and for its
+        levels or movement only, and the user sees every customer of the
+        matrix's company (``_sees_every_customer``)."""
+        leaves = self._anded_leaves(domain)
+        if leaves is None:
             return None
         asked = {}
-        for term in expression.normalize_domain(domain or []):
-            if term == expression.AND_OPERATOR or (
-                expression.is_leaf(term) and tuple(term) == expression.TRUE_LEAF
-            ):
-                continue
-            if (
-                not expression.is_leaf(term)
-                or term[0] not in CELL_FIELDS
-                or term[1] != "="
-                or term[0] in asked
-            ):
+        for term in leaves:
+            if term[0] not in CELL_FIELDS or term[1] != "=" or term[0] in asked:
                 return None
             asked[term[0]] = term[2]
         migration_id = asked.pop("migration_id", None)
