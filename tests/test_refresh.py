@@ -189,6 +189,66 @@ class TestRefresh(PyramidCase):
         self.assertEqual(self._row(target)[:2], ("suspect", "suspect"))
 
 
+class TestRefreshInAnotherCurrency(PyramidCase):
+    """A refresh converts each order in another currency at the rate of its
+    own day, as a recompute does, reading the factors of those days only.
+    Dates and rates are counted back from today, whatever today is:
+    1 EUR = 1.25 USD from 400 days ago, 1 EUR = 2 USD from 50 days ago."""
+
+    def _days_ago(self, days):
+        return fields.Date.to_string(self.today - timedelta(days=days))
+
+    def setUp(self):
+        super().setUp()
+        self.today = self.profile._reference_date()
+        rates = self.env["res.currency.rate"]
+        rates.search([("currency_id", "in", [self.usd.id, self.eur.id])]).unlink()
+        for currency, rate, day in (
+            (self.eur, 1.0, 400),
+            (self.usd, 1.25, 400),
+            (self.usd, 2.0, 50),
+        ):
+            rates.create(
+                {"currency_id": currency.id, "rate": rate, "name": self._days_ago(day)}
+            )
+        self.pricelist_usd = self.env["product.pricelist"].create(
+            {"name": "USD refresh", "currency_id": self.usd.id}
+        )
+
+    def _factor_days(self):
+        self.env.cr.execute(
+            "SELECT currency_id, day FROM pg_temp.relation_pyramid_factor "
+            "ORDER BY day"
+        )
+        return self.env.cr.fetchall()
+
+    def test_every_order_converted_at_its_own_day(self):
+        # 125 USD 100 days ago (at 1.25: 100 EUR), 300 USD 20 days ago (at
+        # 2: 150 EUR), 60 EUR 10 days ago, then 100 USD confirmed today (at
+        # 2: 50 EUR): 360 EUR. Each refresh converts the earlier orders too:
+        # left unconverted they would make 585.
+        customer = self._customer("Pays in dollars")
+        self._order(customer, 125, self._days_ago(100), pricelist=self.pricelist_usd)
+        self._order(customer, 300, self._days_ago(20), pricelist=self.pricelist_usd)
+        self._order(customer, 60, self._days_ago(10))
+        self.assertEqual(self._table()["Pays in dollars"][2], 310.0)
+        order = self._order(
+            customer, 100, self._days_ago(0), state="draft",
+            pricelist=self.pricelist_usd,
+        )
+        order.action_confirm()
+        self.assertEqual(self._table()["Pays in dollars"][:3], ("active", "top", 360.0))
+        # The refresh read the factors of the customer's three days in
+        # dollars, not of every day of the two periods.
+        self.assertEqual(
+            self._factor_days(),
+            [(self.usd.id, self._days_ago(days)) for days in (100, 20, 0)],
+        )
+        self.profile.action_recompute()
+        self.assertEqual(self._table()["Pays in dollars"][:3], ("active", "top", 360.0))
+        self.assertGreater(len(self._factor_days()), 700)
+
+
 class TestRefreshMovesTheOthersLevels(PyramidCase):
     def test_a_newcomer_moves_the_customers_at_the_cut_offs(self):
         # C01 .. C11 with 1100, 1000, ..., 100. N = 11: top and big end at

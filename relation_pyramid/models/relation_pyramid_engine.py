@@ -6,7 +6,8 @@
 them; each step is a small method an addon can override:
 
 1. ``_gather_currency_factors`` → ``FACTOR_TABLE``: per other currency and
-   day of the two periods, the factor into the company currency;
+   day of the two periods (a refresh: the days its customers' documents
+   fall on), the factor into the company currency;
 2. ``_gather_revenue`` → ``REVENUE_TABLE``: period and previous-period
    revenue per commercial partner from confirmed sale orders, converted to
    the company currency, whether the customer bought before the period or
@@ -311,7 +312,7 @@ class RelationPyramidEngine(models.AbstractModel):
             self._ensure_standing()
             self._note_standing_changes(partner_ids)
             self._gather_standing_changes(partner_ids)
-        self._gather_currency_factors(bounds)
+        self._gather_currency_factors(bounds, partner_ids)
         self._gather_revenue(bounds, partner_ids)
         self._classify(partner_ids)
         self._complete_result(reference_date, bounds, partner_ids)
@@ -331,16 +332,16 @@ class RelationPyramidEngine(models.AbstractModel):
         return list(RESULT_COLUMNS)
 
     @api.multi
-    def _gather_currency_factors(self, bounds):
-        """Temporary table ``FACTOR_TABLE``: for each other
-        currency of a pricelist and each day of the period and the previous
-        period, the factor that converts an amount of that day into the
-        company currency.
+    def _gather_currency_factors(self, bounds, partner_ids=None):
+        """Temporary table ``FACTOR_TABLE``: the factor that converts an
+        amount of a day into the company currency, for each (currency, day)
+        of ``_factor_calendar_sql``.
 
         Columns: ``currency_id``, ``day`` (date), ``factor`` (numeric)."""
         self.ensure_one()
         cr = self.env.cr
         self._drop_temp_table(FACTOR_TABLE)
+        params = self._revenue_params(bounds, partner_ids)
         cr.execute(
             """
             CREATE TEMP TABLE {factor_table} ON COMMIT DROP AS
@@ -349,26 +350,47 @@ class RelationPyramidEngine(models.AbstractModel):
                    -- each the latest rate on or before the day (1 if none)
                    COALESCE(company_rate.rate, 1.0)
                        / COALESCE(order_rate.rate, 1.0) AS factor
-              FROM (SELECT currencies.currency_id, days.day::date AS day
-                      FROM (SELECT DISTINCT currency_id FROM product_pricelist
-                             WHERE currency_id <> %(currency_id)s) currencies
-                     CROSS JOIN generate_series(%(previous_start)s::date,
-                                                %(end)s::date,
-                                                INTERVAL '1 day') days(day)
-                   ) calendar
+              FROM ({calendar}) calendar
               LEFT JOIN LATERAL ({order_rate}) order_rate ON TRUE
               LEFT JOIN LATERAL ({company_rate}) company_rate ON TRUE
             """.format(
                 factor_table=FACTOR_TABLE,
+                calendar=self._factor_calendar_sql(params),
                 order_rate=self._rate_sql("calendar.currency_id"),
                 company_rate=self._rate_sql("%(currency_id)s"),
             ),
-            dict(
-                bounds, company_id=self.company_id.id, currency_id=self.currency_id.id
-            ),
+            params,
         )
         # the row count lets the planner hash this table in _gather_revenue
         self._analyze_temp_table(FACTOR_TABLE)
+
+    @api.multi
+    def _factor_calendar_sql(self, params):
+        """SQL of the (``currency_id``, ``day``) pairs whose factors the
+        revenue sources read (``params`` are ``_revenue_params``'). A full
+        recompute: every other currency of a pricelist on every day of the
+        period and the previous period. A refresh: only the days on which
+        its customers' documents in another currency fall, as each revenue
+        source names them (``_factor_days_<name>(params)``, see
+        ``relation.pyramid.engine.sources``): a few rows rather than two
+        years of days per currency. A source that names no days of its own
+        gets the whole calendar."""
+        if not params["all_partners"]:
+            days_of_sources = [
+                getattr(self, "_factor_days_%s" % name, None)
+                for name in self._revenue_sources()
+            ]
+            if all(days_of_sources):
+                return "\n              UNION\n".join(
+                    days(params) for days in days_of_sources
+                )
+        return """
+                SELECT currencies.currency_id, days.day::date AS day
+                  FROM (SELECT DISTINCT currency_id FROM product_pricelist
+                         WHERE currency_id <> %(currency_id)s) currencies
+                 CROSS JOIN generate_series(%(previous_start_day)s::date,
+                                            %(end_day)s::date,
+                                            INTERVAL '1 day') days(day)"""
 
     @api.model
     def _rate_sql(self, currency_sql):

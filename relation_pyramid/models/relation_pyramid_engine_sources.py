@@ -152,6 +152,27 @@ class RelationPyramidEngineSources(models.AbstractModel):
         )
 
     @api.multi
+    def _factor_days_sale_order(self, params):
+        """The (``currency_id``, ``day``) pairs ``_revenue_source_sale_order``
+        converts with a refresh's customers (``contact_ids``): the local
+        days of their confirmed orders of the two periods in another
+        currency (see ``_factor_calendar_sql``)."""
+        day = "COALESCE(so.confirmation_date, so.date_order)"
+        return """
+                SELECT pricelist.currency_id, {local_day} AS day
+                  FROM sale_order so
+                  JOIN product_pricelist pricelist
+                    ON pricelist.id = so.pricelist_id
+                 WHERE so.company_id = %(company_id)s
+                   AND so.state IN ('sale', 'done')
+                   AND pricelist.currency_id <> %(currency_id)s
+                   AND {day} >= %(previous_start)s
+                   AND {day} < %(end)s
+                   AND so.partner_id IN %(contact_ids)s""".format(
+            day=day, local_day=self._local_day_sql(day)
+        )
+
+    @api.multi
     def _revenue_source_invoice(self, params):
         """Posted customer invoices net of credit notes (open or paid; draft
         and cancelled ones and vendor bills never count), the untaxed amount
@@ -213,3 +234,10 @@ class RelationPyramidEngineSources(models.AbstractModel):
                  GROUP BY so.partner_id""".format(
             posted=posted, invoice=invoice
         )
+
+    @api.model
+    def _factor_days_invoice(self, params):
+        """``_revenue_source_invoice`` converts nothing: an invoice's amount
+        is posted in the company currency (no days, see
+        ``_factor_calendar_sql``)."""
+        return "SELECT NULL::integer AS currency_id, NULL::date AS day WHERE FALSE"

@@ -73,3 +73,23 @@ class RelationPyramidProfile(models.Model):
                 "MAX(po.date_order) FILTER (WHERE {})".format(counted)
             ),
         )
+
+    @api.multi
+    def _factor_days_pos_order(self, params):
+        """The (``currency_id``, ``day``) pairs ``_revenue_source_pos_order``
+        converts with a refresh's customers (``contact_ids``): the local
+        days of their counted orders of the two periods in another currency
+        (see ``_factor_calendar_sql``)."""
+        return """
+                SELECT pricelist.currency_id, {local_day} AS day
+                  FROM pos_order po
+                  JOIN product_pricelist pricelist
+                    ON pricelist.id = po.pricelist_id
+                 WHERE po.company_id = %(company_id)s
+                   AND po.state IN ('paid', 'done', 'invoiced')
+                   AND pricelist.currency_id <> %(currency_id)s
+                   AND po.date_order >= %(previous_start)s
+                   AND po.date_order < %(end)s
+                   AND po.partner_id IN %(contact_ids)s""".format(
+            local_day=self._local_day_sql("po.date_order")
+        )
