@@ -7,10 +7,12 @@ are not counted.
 Printed: the median refresh, per kind of statement (the temporary tables'
 ``CREATE ... AS`` with their queries, their ``DROP``, ``ALTER`` and
 ``ANALYZE``, then the other statements by their first word) the median time
-and the number of statements, and what is left for Odoo's Python.
+and the number of statements, what is left for Odoo's Python, and the
+``--top`` slowest statements (median time at their place in the refresh,
+the first words of their text).
 
 Usage (Odoo venv Python, the project's environment):
-    refresh_statements.py --db rp_bench_m [--refreshes 14] [--out FILE]
+    refresh_statements.py --db rp_bench_m [--refreshes 14] [--top 12] [--out FILE]
 """
 import argparse
 import collections
@@ -37,7 +39,7 @@ def kind(query):
 
 
 def timed_refresh(registry, partner_id):
-    """The refresh's seconds and its statements' (seconds, kind)."""
+    """The refresh's seconds and its statements' (seconds, kind, text)."""
     statements = []
     with benchlib.odoo_env(registry) as env:
         cr = env.cr
@@ -48,7 +50,7 @@ def timed_refresh(registry, partner_id):
             start = time.perf_counter()
             result = original(self, query, params, log_exceptions)
             text = query if isinstance(query, str) else query.as_string(self._obj)
-            statements.append((time.perf_counter() - start, kind(text)))
+            statements.append((time.perf_counter() - start, kind(text), text))
             return result
 
         cursor_class.execute = execute
@@ -66,22 +68,29 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--db", required=True)
     parser.add_argument("--refreshes", type=int, default=14)
+    parser.add_argument("--top", type=int, default=12)
     parser.add_argument("--out")
     args = parser.parse_args()
     with benchlib.odoo_registry(args.db) as registry:
         partners = active_customers(registry, 1, args.refreshes)
         totals, per_kind, counts = [], collections.defaultdict(list), {}
+        per_place = collections.defaultdict(list)
         for number, partner_id in enumerate(partners):
             seconds, statements = timed_refresh(registry, partner_id)
             if number < WARM_UP:
                 continue
             totals.append(seconds)
             spent = collections.defaultdict(float)
-            for statement_seconds, statement_kind in statements:
+            for place, (statement_seconds, statement_kind, text) in enumerate(
+                statements
+            ):
                 spent[statement_kind] += statement_seconds
+                per_place[place, " ".join(text.split())[:100]].append(
+                    statement_seconds
+                )
             for statement_kind, kind_seconds in spent.items():
                 per_kind[statement_kind].append(kind_seconds)
-            counts = collections.Counter(kind for _s, kind in statements)
+            counts = collections.Counter(kind for _s, kind, _t in statements)
     refresh_ms = 1000 * statistics.median(totals)
     kinds = sorted(
         (
@@ -95,6 +104,18 @@ def main():
         key=lambda row: -row["median_ms"],
     )
     sql_ms = sum(row["median_ms"] for row in kinds)
+    slowest = sorted(
+        (
+            {
+                "place": place,
+                "median_ms": round(1000 * statistics.median(values), 2),
+                "statement": text,
+            }
+            for (place, text), values in per_place.items()
+            if len(values) == len(totals)
+        ),
+        key=lambda row: -row["median_ms"],
+    )[: args.top]
     result = {
         "db": args.db,
         "refreshes": len(totals),
@@ -102,6 +123,7 @@ def main():
         "kinds": kinds,
         "sql_ms": round(sql_ms, 1),
         "python_ms": round(refresh_ms - sql_ms, 1),
+        "slowest": slowest,
     }
     benchlib.print_result(result, args.out, indent=2)
 
