@@ -382,7 +382,10 @@ class RelationPyramidMigrationLine(models.Model):
     @api.model
     def _unchanged_sql(self):
         """The customers whose snapshot row holds at both dates of the
-        matrix (``migration``): they stayed, with the same revenue."""
+        matrix (``migration``): they stayed, with the same revenue. Most of
+        the company's rows: the company's snapshots are an array compared
+        in the rows' scan, not a join (a join with the snapshots took a
+        sixth of the time of the list of a cell of 330 000 customers)."""
         return sql.SQL(
             """SELECT line.partner_id,
                       line.level AS from_level,
@@ -391,9 +394,9 @@ class RelationPyramidMigrationLine(models.Model):
                       line.revenue AS revenue_from,
                       line.revenue AS revenue_to
                  FROM relation_pyramid_snapshot_line line
-                WHERE line.snapshot_id IN (
+                WHERE line.snapshot_id = ANY(ARRAY(
                           SELECT id FROM relation_pyramid_snapshot
-                           WHERE company_id = migration.company_id)
+                           WHERE company_id = migration.company_id))
                   AND line.date <= migration.date_from
                   AND (line.date_to IS NULL OR line.date_to > migration.date_to)"""
         )
