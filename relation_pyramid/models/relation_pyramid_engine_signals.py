@@ -285,9 +285,7 @@ class RelationPyramidEngineSignals(models.AbstractModel):
                        array_position(%(active_levels)s, line.level::text)
                            AS position
                   FROM relation_pyramid_snapshot_line line
-                 WHERE line.snapshot_id IN (
-                           SELECT id FROM relation_pyramid_snapshot
-                            WHERE company_id = %(company_id)s)
+                 WHERE {of_company}
                    AND line.date < %(reference_date)s
                    AND (%(all_partners)s OR line.partner_id IN %(partner_ids)s)
             ), marked AS (
@@ -318,7 +316,10 @@ class RelationPyramidEngineSignals(models.AbstractModel):
               FROM marked
              GROUP BY partner_id
             """.format(
-                history_table=SIGNAL_HISTORY_TABLE
+                history_table=SIGNAL_HISTORY_TABLE,
+                of_company=self.env[
+                    "relation.pyramid.snapshot.line"
+                ]._of_company_sql("%(company_id)s"),
             ),
             params,
         )

@@ -120,11 +120,13 @@ class RelationPyramidSnapshot(models.Model):
         and its named parameters (prefixed by ``key``), for SQL of its own."""
         self.ensure_one()
         return (
-            """line.snapshot_id IN (SELECT id FROM relation_pyramid_snapshot
-                                     WHERE company_id = %({key}_company)s)
+            """{of_company}
                AND line.date <= %({key}_date)s
                AND (line.date_to IS NULL OR line.date_to > %({key}_date)s)""".format(
-                key=key
+                of_company=self.env["relation.pyramid.snapshot.line"]._of_company_sql(
+                    "%({key}_company)s".format(key=key)
+                ),
+                key=key,
             ),
             {key + "_company": self.company_id.id, key + "_date": self.date},
         )
@@ -462,6 +464,20 @@ class RelationPyramidSnapshotLine(models.Model):
         # Leaves returned here are inserted as they are: no implicit "&".
         return expression.normalize_domain(
             expression.OR([snapshot._customer_domain() for snapshot in snapshots])
+        )
+
+    @api.model
+    def _of_company_sql(self, company_sql, line="line"):
+        """SQL condition: the snapshot row ``line`` is one of the company
+        ``company_sql`` (an SQL expression or parameter). The company's few
+        snapshots are an array compared in the scan of the rows, not a join:
+        where most rows qualify (a matrix's customers who stayed, the rows
+        at a date) the join costs more than the scan (bench/README.md, the
+        migration matrix)."""
+        return """{line}.snapshot_id = ANY(ARRAY(
+                   SELECT id FROM relation_pyramid_snapshot
+                    WHERE company_id = {company}))""".format(
+            line=line, company=company_sql
         )
 
     @api.model
