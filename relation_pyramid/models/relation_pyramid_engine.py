@@ -84,6 +84,9 @@ RESULT_COLUMNS = [
 ]
 # Columns a snapshot row keeps: a row holds while they do not change.
 SNAPSHOT_COLUMNS = ["lifecycle", "level", "revenue"]
+# A sale order's moment (DOMAIN.md): its confirmation, else (a quotation)
+# its order date; ``so`` is the order.
+SALE_ORDER_DAY_SQL = "COALESCE(so.confirmation_date, so.date_order)"
 
 # The temporary tables the steps pass to each other (see the module's doc).
 FACTOR_TABLE = "pg_temp.relation_pyramid_factor"

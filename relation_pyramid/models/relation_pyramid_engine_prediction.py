@@ -25,7 +25,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
 from . import bgnbd
-from .relation_pyramid_engine import RESULT_TABLE
+from .relation_pyramid_engine import RESULT_TABLE, SALE_ORDER_DAY_SQL
 
 _logger = logging.getLogger(__name__)
 
@@ -276,7 +276,7 @@ class RelationPyramidEnginePrediction(models.AbstractModel):
         Returns the number of customers."""
         self.ensure_one()
         cr = self.env.cr
-        day = "COALESCE(so.confirmation_date, so.date_order)"
+        day = SALE_ORDER_DAY_SQL
         params = dict(
             company_id=self.company_id.id,
             currency_id=self.currency_id.id,

@@ -21,7 +21,7 @@ they are. ``params`` are ``_revenue_params``'.
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
-from .relation_pyramid_engine import FACTOR_TABLE
+from .relation_pyramid_engine import FACTOR_TABLE, SALE_ORDER_DAY_SQL
 
 REVENUE_BASES = [
     ("sale_order", "Confirmed sale orders"),
@@ -90,7 +90,7 @@ class RelationPyramidEngineSources(models.AbstractModel):
         partner; the day is compared with the period's bounds as timestamps
         (the index-friendly way), turned into the local day only for the
         first and the last order."""
-        day = "COALESCE(so.confirmation_date, so.date_order)"
+        day = SALE_ORDER_DAY_SQL
         confirmed = "so.state IN ('sale', 'done')"
         # an amount in the company currency: most orders are in it already
         # (no factor), the others converted by the day's factor
@@ -157,7 +157,7 @@ class RelationPyramidEngineSources(models.AbstractModel):
         converts with a refresh's customers (``contact_ids``): the local
         days of their confirmed orders of the two periods in another
         currency (see ``_factor_calendar_sql``)."""
-        day = "COALESCE(so.confirmation_date, so.date_order)"
+        day = SALE_ORDER_DAY_SQL
         return """
                 SELECT pricelist.currency_id, {local_day} AS day
                   FROM sale_order so
@@ -229,10 +229,10 @@ class RelationPyramidEngineSources(models.AbstractModel):
                   FROM sale_order so
                  WHERE so.company_id = %(company_id)s
                    AND so.state IN ('draft', 'sent', 'sale', 'done')
-                   AND COALESCE(so.confirmation_date, so.date_order) < %(end)s
+                   AND {order_day} < %(end)s
                    AND (%(all_partners)s OR so.partner_id IN %(contact_ids)s)
                  GROUP BY so.partner_id""".format(
-            posted=posted, invoice=invoice
+            posted=posted, invoice=invoice, order_day=SALE_ORDER_DAY_SQL
         )
 
     @api.model
