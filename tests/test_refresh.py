@@ -227,7 +227,20 @@ class TestRefreshInAnotherCurrency(PyramidCase):
         # 2: 150 EUR), 60 EUR 10 days ago, then 100 USD confirmed today (at
         # 2: 50 EUR): 360 EUR. Each refresh converts the earlier orders too:
         # left unconverted they would make 585.
-        customer = self._customer("Pays in dollars")
+        # the last order confirmed by a salesperson who sees their own
+        # documents only (the refresh reads every day all the same)
+        seller = self.env["res.users"].create(
+            {
+                "name": "Dollar seller",
+                "login": "rp_dollar_seller",
+                "company_id": self.company.id,
+                "company_ids": [(6, 0, self.company.ids)],
+                "groups_id": [
+                    (6, 0, [self.env.ref("sales_team.group_sale_salesman").id])
+                ],
+            }
+        )
+        customer = self._customer("Pays in dollars", user_id=seller.id)
         self._order(customer, 125, self._days_ago(100), pricelist=self.pricelist_usd)
         self._order(customer, 300, self._days_ago(20), pricelist=self.pricelist_usd)
         self._order(customer, 60, self._days_ago(10))
@@ -236,7 +249,9 @@ class TestRefreshInAnotherCurrency(PyramidCase):
             customer, 100, self._days_ago(0), state="draft",
             pricelist=self.pricelist_usd,
         )
-        order.action_confirm()
+        order.user_id = seller
+        order.sudo(seller).action_confirm()
+        self.assertEqual(order.state, "sale")
         self.assertEqual(self._table()["Pays in dollars"][:3], ("active", "top", 360.0))
         # The refresh read the factors of the customer's three days in
         # dollars, not of every day of the two periods.
