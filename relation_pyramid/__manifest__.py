@@ -4,7 +4,7 @@
     "name": "Relation Pyramid",
     "summary": "Customer pyramid, lifecycle status, service preferences and "
     "relation motives on customers",
-    "version": "11.0.1.8.0",
+    "version": "11.0.1.9.0",
     "development_status": "Alpha",
     "category": "Sales",
     "website": "https://github.com/relation-pyramid/relation_pyramid",

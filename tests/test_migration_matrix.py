@@ -622,6 +622,130 @@ class TestMatrixFromTotals(MatrixCase):
         self.assertFalse(self.snapshot_to.level_totals)
 
 
+class TestCellPage(MatrixCase):
+    """A page of a list opened from a matrix comes from each part of the
+    matrix's customers in the list's order (``_cell_page``): the customers
+    who stayed and those who moved, merged by revenue, then customer."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.profile.action_backfill_snapshots([MIDDLE])
+        # FROM -> MIDDLE: A top 1000; B 100, C 50, D 30 stayed at small (their
+        # rows hold at both dates); H small -> lost 20 (its row ended).
+        cls.steady = cls.env["relation.pyramid.migration"].create(
+            {
+                "snapshot_from_id": cls.snapshot_from.id,
+                "snapshot_to_id": cls._snapshot(MIDDLE).id,
+            }
+        )
+
+    def _page(self, user, domain, offset=0, limit=80):
+        lines = self.env["relation.pyramid.migration.line"].sudo(user)
+        return lines.search(domain, offset=offset, limit=limit).mapped(
+            "partner_id.name"
+        )
+
+    def test_a_page_merges_who_stayed_and_who_moved(self):
+        matrix = [("migration_id", "=", self.steady.id)]
+        small = matrix + [("from_level", "=", "small")]
+        lines = self.env["relation.pyramid.migration.line"]
+        for user in (self.manager, self.seller_all):
+            self.assertIsNotNone(lines.sudo(user)._cell_page(small, 0, 80))
+            self.assertEqual(self._page(user, matrix), ["A", "B", "C", "D", "H"])
+            self.assertEqual(self._page(user, small), ["B", "C", "D", "H"])
+            # as the web client asks for a list's page: order=False
+            self.assertEqual(
+                [
+                    row["partner_id"][1]
+                    for row in lines.sudo(user).search_read(
+                        small, ["partner_id"], offset=1, limit=2, order=False
+                    )
+                ],
+                ["C", "D"],
+            )
+            self.assertEqual(self._page(user, small, offset=1, limit=2), ["C", "D"])
+            self.assertEqual(self._page(user, small, offset=2, limit=2), ["D", "H"])
+            self.assertEqual(self._page(user, small, offset=4, limit=2), [])
+            self.assertEqual(
+                self._page(
+                    user, small + [("to_level", "=", "small")], offset=1, limit=1
+                ),
+                ["C"],
+            )
+            self.assertEqual(
+                self._page(user, matrix + [("movement", "=", "lost")]), ["H"]
+            )
+            self.assertEqual(
+                self._page(user, matrix + [("movement", "=", "same")]),
+                ["A", "B", "C", "D"],
+            )
+            # the rows read back are the page's, with their figures
+            page = lines.sudo(user).search(small, limit=2)
+            self.assertEqual(
+                page.read(["from_level", "to_level", "movement", "revenue"]),
+                [
+                    {
+                        "id": page[0].id,
+                        "from_level": "small",
+                        "to_level": "small",
+                        "movement": "same",
+                        "revenue": 100.0,
+                    },
+                    {
+                        "id": page[1].id,
+                        "from_level": "small",
+                        "to_level": "small",
+                        "movement": "same",
+                        "revenue": 50.0,
+                    },
+                ],
+            )
+
+    def test_a_page_is_the_page_of_the_rows(self):
+        # FROM -> TO: every customer moved; the same pages as the rows give
+        # in another spelling of the list's order (no page of its own)
+        lines = self.env["relation.pyramid.migration.line"].sudo(self.manager)
+        for migration in (self.migration, self.steady):
+            for extra in (
+                [],
+                [("from_level", "=", "small")],
+                [("to_level", "=", "lost")],
+            ):
+                domain = [("migration_id", "=", migration.id)] + extra
+                for offset in range(0, 6):
+                    self.assertEqual(
+                        lines.search(domain, offset=offset, limit=2).ids,
+                        lines.search(
+                            domain, offset=offset, limit=2, order="revenue desc, id"
+                        ).ids,
+                        (migration.name, extra, offset),
+                    )
+        self.assertEqual(
+            self._page(self.manager, [("migration_id", "=", self.migration.id)]),
+            ["B", "A", "C", "D", "H", "E", "F"],
+        )
+
+    def test_others_get_the_page_from_the_rows(self):
+        lines = self.env["relation.pyramid.migration.line"]
+        matrix = [("migration_id", "=", self.steady.id)]
+        # own documents: their customers A and C, and those of nobody (D, H)
+        own = lines.sudo(self.seller_own_1)
+        self.assertIsNone(own._cell_page(matrix, 0, 80))
+        self.assertEqual(self._page(self.seller_own_1, matrix), ["A", "C", "D", "H"])
+        # anything else than a matrix and its levels: the rows
+        self.assertIsNone(
+            lines.sudo(self.manager)._cell_page(matrix + [("revenue", ">", 40)], 0, 80)
+        )
+        self.assertEqual(
+            self._page(self.manager, matrix + [("revenue", ">", 40)]), ["A", "B", "C"]
+        )
+        # no sales rights: no page at all
+        employee = self._user("rp_mx_employee", [self.env.ref("base.group_user")])
+        with self.assertRaises(AccessError):
+            lines.sudo(employee).search(matrix, limit=80)
+
+
 class TestRowsById(MatrixCase):
     def test_rows_of_two_matrices_read_by_id(self):
         self.profile.action_backfill_snapshots([MIDDLE])

@@ -389,7 +389,8 @@ class RelationPyramidMigrationLine(models.Model):
                       line.level AS to_level,
                       'same'::varchar AS movement,
                       line.revenue AS revenue_from,
-                      line.revenue AS revenue_to
+                      line.revenue AS revenue_to,
+                      line.revenue
                  FROM relation_pyramid_snapshot_line line
                 WHERE {of_company}
                   AND line.date <= migration.date_from
@@ -450,31 +451,36 @@ class RelationPyramidMigrationLine(models.Model):
                       moves.movement,
                       moves.revenue_from,
                       moves.revenue_to,
-                      CASE WHEN moves.movement = 'lost' THEN moves.revenue_from
-                           ELSE moves.revenue_to END AS revenue"""
+                      moves.revenue"""
         ).format(factor=sql.Literal(LINE_ID_FACTOR))
+
+    @api.model
+    def _moved_sql(self):
+        """The customers of ``_changed_sql`` with their movement
+        (``relation.pyramid.migration._cells_sql``) and their revenue."""
+        return sql.SQL(
+            """SELECT changed.partner_id, changed.from_level,
+                      changed.to_level, cell.movement,
+                      changed.revenue_from, changed.revenue_to,
+                      CASE WHEN cell.movement = 'lost'
+                           THEN changed.revenue_from
+                           ELSE changed.revenue_to END AS revenue
+                 FROM ({changed}) changed
+                 JOIN ({cells}) AS cell (from_level, to_level, movement)
+                   ON cell.from_level = changed.from_level
+                  AND cell.to_level = changed.to_level"""
+        ).format(
+            changed=self._changed_sql(),
+            cells=self.env["relation.pyramid.migration"]._cells_sql(),
+        )
 
     @api.model
     def _from(self):
         return sql.SQL(
             """FROM relation_pyramid_migration migration
-               CROSS JOIN LATERAL (
-                   {unchanged}
-                   UNION ALL
-                   SELECT changed.partner_id, changed.from_level,
-                          changed.to_level, cell.movement,
-                          changed.revenue_from, changed.revenue_to
-                     FROM ({changed}) changed
-                     JOIN ({cells}) AS cell (from_level, to_level, movement)
-                       ON cell.from_level = changed.from_level
-                      AND cell.to_level = changed.to_level
-               ) moves
+               CROSS JOIN LATERAL ({unchanged} UNION ALL {moved}) moves
                LEFT JOIN res_partner partner ON partner.id = moves.partner_id"""
-        ).format(
-            unchanged=self._unchanged_sql(),
-            changed=self._changed_sql(),
-            cells=self.env["relation.pyramid.migration"]._cells_sql(),
-        )
+        ).format(unchanged=self._unchanged_sql(), moved=self._moved_sql())
 
     @api.model_cr
     def init(self):
@@ -493,14 +499,13 @@ class RelationPyramidMigrationLine(models.Model):
         )
 
     @api.model
-    def _kept_count(self, domain):
-        """The count of a list opened from a matrix (a cell, a row, a column
-        or a movement) from the cells of its matrix
-        (``relation.pyramid.migration._matrix_groups``): the biggest cell,
-        the customers who stayed at small, is most of the company. None
-        unless the domain asks for one matrix the user reads and for its
-        levels or movement only, and the user sees every customer of the
-        matrix's company (``_sees_every_customer``)."""
+    def _asked_cell(self, domain):
+        """The matrix and the cell a list opened from it asks for (a cell,
+        a row, a column or a movement: ``{field: value}`` of
+        ``from_level``, ``to_level``, ``movement``), if the domain asks for
+        one matrix the user reads and for its levels or movement only, and
+        the user sees every customer of the matrix's company
+        (``relation.pyramid.migration._sees_every_customer``); else None."""
         leaves = self._anded_leaves(domain)
         if leaves is None:
             return None
@@ -512,23 +517,118 @@ class RelationPyramidMigrationLine(models.Model):
         migration_id = asked.pop("migration_id", None)
         if not isinstance(migration_id, int):
             return None
-        Migration = self.env["relation.pyramid.migration"]
-        migration = Migration.search([("id", "=", migration_id)])
+        migration = self.env["relation.pyramid.migration"].search(
+            [("id", "=", migration_id)]
+        )
         if not migration or not migration._sees_every_customer():
             return None
+        return migration, asked
+
+    @api.model
+    def _kept_count(self, domain):
+        """The count of a list opened from a matrix (``_asked_cell``) from
+        the cells of its matrix
+        (``relation.pyramid.migration._matrix_groups``): the biggest cell,
+        the customers who stayed at small, is most of the company."""
+        cell = self._asked_cell(domain)
+        if cell is None:
+            return None
+        migration, asked = cell
         return sum(
             group["__count"]
             for group in migration._matrix_groups()
             if all(
                 value
                 == (
-                    Migration._movement(group["from_level"], group["to_level"])
+                    migration._movement(group["from_level"], group["to_level"])
                     if name == "movement"
                     else group[name]
                 )
                 for name, value in asked.items()
             )
         )
+
+    @api.model
+    def _search(
+        self,
+        args,
+        offset=0,
+        limit=None,
+        order=None,
+        count=False,
+        access_rights_uid=None,
+    ):
+        # the web client asks for the model's order as order=False
+        if limit and not count and not access_rights_uid and order in (
+            None,
+            False,
+            "",
+            self._order,
+        ):
+            self.check_access_rights("read")
+            ids = self._cell_page(args, offset, limit)
+            if ids is not None:
+                return ids
+        return super()._search(args, offset, limit, order, count, access_rights_uid)
+
+    @api.model
+    def _cell_page(self, domain, offset, limit):
+        """The ids of a page of a list opened from a matrix
+        (``_asked_cell``), in the list's order (``_order``), or None: read
+        the rows. The view computes the matrix's customers for the matrix
+        it is joined to, so PostgreSQL sorts all of them for one page (the
+        customers who stayed at small are most of the company); here the
+        matrix's company and dates are known, and each part of the view,
+        the customers who stayed (``_unchanged_sql``) and those who moved
+        (``_moved_sql``), gives its first rows in the list's order, those
+        who stayed read from the snapshot rows' index
+        (``relation.pyramid.snapshot.line``: level, revenue, customer)."""
+        cell = self._asked_cell(domain)
+        if cell is None:
+            return None
+        migration, asked = cell
+        conditions = sql.SQL(" AND ").join(
+            [sql.SQL("TRUE")]
+            + [
+                sql.SQL("moves.{} = {}").format(
+                    sql.Identifier(name), sql.Literal(value)
+                )
+                for name, value in sorted(asked.items())
+            ]
+        )
+        part = sql.SQL(
+            """(SELECT moves.partner_id, moves.revenue
+                  FROM (SELECT %(company_id)s AS company_id,
+                               %(date_from)s::date AS date_from,
+                               %(date_to)s::date AS date_to) migration
+                 CROSS JOIN LATERAL ({moves}) moves
+                 WHERE {conditions}
+                 ORDER BY moves.revenue DESC, moves.partner_id
+                 LIMIT %(rows)s)"""
+        )
+        query = sql.SQL(
+            """SELECT %(migration_id)s::bigint * {factor} + page.partner_id
+                 FROM ({unchanged} UNION ALL {moved}) page
+                ORDER BY page.revenue DESC, page.partner_id
+                LIMIT %(limit)s OFFSET %(offset)s"""
+        ).format(
+            factor=sql.Literal(LINE_ID_FACTOR),
+            unchanged=part.format(moves=self._unchanged_sql(), conditions=conditions),
+            moved=part.format(moves=self._moved_sql(), conditions=conditions),
+        )
+        self.env.cr.execute(
+            query,
+            {
+                "migration_id": migration.id,
+                "company_id": migration.company_id.id,
+                "date_from": migration.date_from,
+                "date_to": migration.date_to,
+                "rows": offset + limit,
+                "limit": limit,
+                "offset": offset,
+            },
+        )
+        return [row[0] for row in self.env.cr.fetchall()]
 
     @api.model
     def _apply_ir_rules(self, query, mode="read"):

@@ -4,7 +4,7 @@ import datetime
 import math
 from decimal import Decimal
 
-from odoo import _, api, fields, models
+from odoo import _, api, fields, models, tools
 from odoo.exceptions import UserError
 from odoo.osv import expression
 from odoo.tools.misc import format_date
@@ -436,6 +436,18 @@ class RelationPyramidSnapshotLine(models.Model):
             "A customer appears once per snapshot.",
         )
     ]
+
+    @api.model_cr
+    def init(self):
+        # A migration matrix's cell lists the customers who stayed at a
+        # level, in the order of its list: its first page is read from here
+        # (relation.pyramid.migration.line._cell_page).
+        tools.create_index(
+            self._cr,
+            "relation_pyramid_snapshot_line_level_revenue_index",
+            self._table,
+            ["level", "revenue DESC", "partner_id"],
+        )
 
     @api.multi
     def _compute_snapshot_ids(self):
