@@ -598,14 +598,24 @@ class RelationPyramidMigrationLine(models.Model):
         )
         part = sql.SQL(
             """(SELECT moves.partner_id, moves.revenue
-                  FROM (SELECT %(company_id)s AS company_id,
-                               %(date_from)s::date AS date_from,
-                               %(date_to)s::date AS date_to) migration
+                  FROM {migration}
                  CROSS JOIN LATERAL ({moves}) moves
                  WHERE {conditions}
                  ORDER BY moves.revenue DESC, moves.partner_id
                  LIMIT %(rows)s)"""
         )
+        # Those who stayed: the matrix's company and dates as constants,
+        # so that PostgreSQL reads them from the index. Those who moved: as
+        # the view finds them, the saved matrix's row joined (the rows of
+        # its later snapshots then read snapshot by snapshot: with the
+        # dates as constants PostgreSQL expects most rows of the company
+        # there and scans them all).
+        constants = sql.SQL(
+            """(SELECT %(company_id)s AS company_id,
+                       %(date_from)s::date AS date_from,
+                       %(date_to)s::date AS date_to) migration"""
+        )
+        saved = sql.SQL("relation_pyramid_migration migration")
         query = sql.SQL(
             """SELECT %(migration_id)s::bigint * {factor} + page.partner_id
                  FROM ({unchanged} UNION ALL {moved}) page
@@ -613,8 +623,18 @@ class RelationPyramidMigrationLine(models.Model):
                 LIMIT %(limit)s OFFSET %(offset)s"""
         ).format(
             factor=sql.Literal(LINE_ID_FACTOR),
-            unchanged=part.format(moves=self._unchanged_sql(), conditions=conditions),
-            moved=part.format(moves=self._moved_sql(), conditions=conditions),
+            unchanged=part.format(
+                migration=constants,
+                moves=self._unchanged_sql(),
+                conditions=conditions,
+            ),
+            moved=part.format(
+                migration=saved,
+                moves=self._moved_sql(),
+                conditions=sql.SQL("migration.id = %(migration_id)s AND {}").format(
+                    conditions
+                ),
+            ),
         )
         self.env.cr.execute(
             query,
