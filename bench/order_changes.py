@@ -5,7 +5,8 @@ committed), each change is made as the sales manager would make it, through
 the ORM's real entry points, once with the refresh and once without it
 (``relation.pyramid.profile._refresh_partners`` switched off for that
 call), alternating which comes first, each in its own transaction, rolled
-back:
+back, the rollback timed with it (the temporary tables a refresh makes are
+dropped where its transaction ends, commit or rollback):
 
 - **confirm**: ``action_confirm()`` of a quotation of company 1;
 - **cancel**: ``action_cancel()`` of a confirmed order;
@@ -120,6 +121,7 @@ def time_change(registry, switch, uid, change, order_id, index, enabled):
             with benchlib.Timer() as timer:
                 change(env, order_id, index)
                 env["sale.order"].recompute()
+                env.cr.rollback()
         return timer.seconds
     finally:
         switch.set(True)

@@ -183,6 +183,17 @@ class TestRefresh(PyramidCase):
         self.assertIsNone(self._row(old))
         self.assertEqual(self._row(new)[2], 400.0)
 
+    def test_an_archived_contacts_order_counts_for_their_company(self):
+        company = self._customer("Employer")
+        person = self._customer("Former buyer", is_company=False, parent_id=company.id)
+        self._confirmed_today(company, 300)
+        person.active = False
+        self._confirmed_today(person, 200)
+        # DOMAIN.md: a contact's orders count for their commercial partner,
+        # archived or not: 300 + 200.
+        self.assertEqual(self._row(company)[2], 500.0)
+        self.assertIsNone(self._row(person))
+
     def test_qualifying_a_relation_shows_at_once(self):
         target = self._customer("Target")
         target.write({"relation_qualification": "suspect"})

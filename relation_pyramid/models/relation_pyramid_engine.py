@@ -187,7 +187,9 @@ class RelationPyramidEngine(models.AbstractModel):
     @api.multi
     def _company_tz(self):
         """The company's time zone: its partner's, else UTC (DOMAIN.md)."""
-        return self.company_id.partner_id.tz or "UTC"
+        # the time zone alone: a refresh needs no other field of the partner
+        partner = self.company_id.partner_id.with_context(prefetch_fields=False)
+        return partner.tz or "UTC"
 
     @api.multi
     def _period_bounds(self, reference_date):
@@ -519,13 +521,12 @@ class RelationPyramidEngine(models.AbstractModel):
         and their contacts, archived ones included."""
         if partner_ids is None:
             return None
-        return (
-            self.env["res.partner"]
-            .sudo()
-            .with_context(active_test=False)
-            .search([("commercial_partner_id", "in", partner_ids)])
-            .ids
+        # one small query at each refresh, without the ORM's search
+        self.env.cr.execute(
+            "SELECT id FROM res_partner WHERE commercial_partner_id IN %s ORDER BY id",
+            (tuple(partner_ids) or (0,),),
         )
+        return [partner_id for partner_id, in self.env.cr.fetchall()]
 
     @api.multi
     def _day_start(self, day):
