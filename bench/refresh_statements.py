@@ -151,8 +151,10 @@ def planned_refresh(registry, partner_id, per_query):
 
 
 def explainable(text):
-    """A query whose plan EXPLAIN reports (a table made from a query
-    included), not a lock, a cursor or the ORM's tables of groups."""
+    """A query whose plan EXPLAIN reports: a ``SELECT``, ``WITH``,
+    ``INSERT``, ``UPDATE`` or ``DELETE`` (the ORM's included) or a table
+    made from a query; not an advisory lock, a server-side cursor's
+    statements or other DDL."""
     words = text.upper().split()
     head = " ".join(words[:4])
     if head.startswith("CREATE TEMP TABLE"):
