@@ -670,7 +670,7 @@ def explain_recompute(registry, ctx, extra_sql=None):
                     "plan": "\n".join(row[0] for row in env.cr.fetchall()),
                 }
             )
-            env.cr.execute("DROP TABLE bench_floor")
+            env.cr.execute("DROP TABLE pg_temp.bench_floor")
         install_cursor_hook(env.cr, plans)
         profile = env["relation.pyramid.profile"].browse(ctx["profile_id"])
         profile.action_recompute(ctx["reference_date"])
@@ -689,7 +689,7 @@ def timed_cold_recompute(registry, ctx, steps, extra_sql=None):
         for _run in range(3):
             with benchlib.Timer() as timer:
                 env.cr.execute(FLOOR_SQL, floor_params(ctx))
-            env.cr.execute("DROP TABLE bench_floor")
+            env.cr.execute("DROP TABLE pg_temp.bench_floor")
             floor_times.append(timer.seconds)
         profile = env["relation.pyramid.profile"].browse(ctx["profile_id"])
         steps.take()
