@@ -182,6 +182,24 @@ class TestOnlyItsOwnTables(PyramidCase):
         self.assertEqual(self._levels(), {"Customer": "top"})
 
 
+class TestPlannerSettingsPutBack(PyramidCase):
+    """A full computation reads the order history grouped by sorting
+    (``_execute_history_read``); the session's planner is left as it was."""
+
+    def _hashagg(self):
+        self.env.cr.execute("SHOW enable_hashagg")
+        return self.env.cr.fetchone()[0]
+
+    def test_the_session_keeps_its_own_setting_either_way(self):
+        self._order(self._customer("Customer"), 10, IN_PERIOD)
+        for setting in ("on", "off"):
+            self.env.cr.execute("SET enable_hashagg = %s" % setting)
+            self._recompute()
+            self.assertEqual(self._hashagg(), setting)
+            self.assertEqual(self._levels(), {"Customer": "top"})
+        self.env.cr.execute("RESET enable_hashagg")
+
+
 class TestNightlyRunLocks(PyramidCase):
     """The nightly run holds the company's locks in a session of its own
     while the recompute runs in another transaction."""

@@ -237,6 +237,31 @@ class RelationPyramidEngine(models.AbstractModel):
         self.env.cr.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(sql.SQL(table)))
 
     @api.model
+    def _execute_history_read(self, query, params):
+        """Execute ``query``, a read of the company's order history grouped
+        per customer, and return its row count. A full computation
+        (``params["all_partners"]``) has PostgreSQL group by sorting rather
+        than by hashing, for this statement only: with about as many groups
+        as orders (or one per customer), a hash table that large is filled
+        in random order, a sort streams; the revenue and the prediction's
+        read take 25-35 % less time at M and L (bench/README.md). The
+        setting is the transaction's own and put back after the statement;
+        a statement that fails takes it back with its transaction."""
+        cr = self.env.cr
+        if not params.get("all_partners"):
+            cr.execute(query, params)
+            return cr.rowcount
+        cr.execute(
+            "SELECT current_setting('enable_hashagg'), "
+            "set_config('enable_hashagg', 'off', true)"
+        )
+        previous = cr.fetchone()[0]
+        cr.execute(query, params)
+        rowcount = cr.rowcount
+        cr.execute("SELECT set_config('enable_hashagg', %s, true)", (previous,))
+        return rowcount
+
+    @api.model
     def _analyze_temp_table(self, table):
         """Statistics of a temporary table, for the planner's next join."""
         self.env.cr.execute(sql.SQL("ANALYZE {}").format(sql.SQL(table)))
@@ -438,7 +463,7 @@ class RelationPyramidEngine(models.AbstractModel):
             getattr(self, "_revenue_source_%s" % name)(params)
             for name in self._revenue_sources()
         )
-        cr.execute(
+        self._execute_history_read(
             """
             CREATE TEMP TABLE {revenue_table} ON COMMIT DROP AS
             SELECT partner.commercial_partner_id AS partner_id,
@@ -944,12 +969,17 @@ class RelationPyramidEngine(models.AbstractModel):
         # New customers first: a row that exists is skipped without a lock; a
         # row inserted meanwhile by another transaction (an order confirmed
         # during the recompute) is a serialization failure, retried by Odoo,
-        # rather than a duplicate key error.
+        # rather than a duplicate key error. The rows that exist are left out
+        # by one anti-join first: ON CONFLICT alone probes the unique index
+        # once per customer (4.2 s against 0.7 s for 730 000 rows at L).
         cr.execute(
             """
             INSERT INTO {table} ({scope}, partner_id, {columns})
             SELECT %(scope_id)s, result.partner_id, {computed}
               FROM {result_table} result
+             WHERE NOT EXISTS (SELECT 1 FROM {table} row
+                                WHERE row.{scope} = %(scope_id)s
+                                  AND row.partner_id = result.partner_id)
             ON CONFLICT ({scope}, partner_id) DO NOTHING
             """.format(**sql_names),
             params,

@@ -275,7 +275,6 @@ class RelationPyramidEnginePrediction(models.AbstractModel):
         ``_gather_currency_factors``), from ``PREDICTION_FACTOR_TABLE``.
         Returns the number of customers."""
         self.ensure_one()
-        cr = self.env.cr
         day = SALE_ORDER_DAY_SQL
         params = dict(
             company_id=self.company_id.id,
@@ -288,7 +287,8 @@ class RelationPyramidEnginePrediction(models.AbstractModel):
         )
         self._gather_history_factors(params, day)
         self._drop_temp_table(PREDICTION_INPUT_TABLE)
-        cr.execute(
+        # CREATE TABLE AS reports its rows: no statement to count them
+        return self._execute_history_read(
             """
             CREATE TEMP TABLE {input_table} ON COMMIT DROP AS
             SELECT partner_id,
@@ -303,9 +303,13 @@ class RelationPyramidEnginePrediction(models.AbstractModel):
                            {local_day} AS day,
                            -- in float8, as the models take them: cheaper to
                            -- sum than numeric, and at M the day groups fit
-                           -- in work_mem (numeric ones spilled to disk)
-                           SUM((so.amount_untaxed
-                                * COALESCE(factor.factor, 1.0))::float8)
+                           -- in work_mem (numeric ones spilled to disk); no
+                           -- numeric product for an order in the company
+                           -- currency (most of them)
+                           SUM(CASE WHEN factor.factor IS NULL
+                                    THEN so.amount_untaxed::float8
+                                    ELSE (so.amount_untaxed
+                                          * factor.factor)::float8 END)
                                AS value
                       FROM sale_order so
                       JOIN res_partner partner ON partner.id = so.partner_id
@@ -328,8 +332,6 @@ class RelationPyramidEnginePrediction(models.AbstractModel):
             ),
             params,
         )
-        # CREATE TABLE AS reports its rows: no statement to count them
-        return cr.rowcount
 
     @api.multi
     def _gather_history_factors(self, params, day):
@@ -472,15 +474,19 @@ class RelationPyramidEnginePrediction(models.AbstractModel):
         """Fit BG/NBD on everybody and Gamma-Gamma on the repeat customers
         with a positive mean value, each on the groups of customers with
         equal figures (counted in SQL: a weight per group, no row per
-        customer in Python). ``converged`` only if both converged and the
+        customer in Python), in a fixed order: the optimiser's sums, and so
+        its last digits, do not depend on the order PostgreSQL happens to
+        group in. ``converged`` only if both converged and the
         population value is finite (q > 1)."""
         groups = self._fetch_prediction_arrays(
-            "SELECT x, t_x, age, COUNT(*) FROM {} GROUP BY x, t_x, age"
+            "SELECT x, t_x, age, COUNT(*) FROM {} GROUP BY x, t_x, age "
+            "ORDER BY x, t_x, age"
         )
         fit = bgnbd.fit_bgnbd(*groups)
         values = self._fetch_prediction_arrays(
             "SELECT x, repeat_value, COUNT(*) FROM {} "
-            "WHERE x > 0 AND repeat_value > 0 GROUP BY x, repeat_value"
+            "WHERE x > 0 AND repeat_value > 0 GROUP BY x, repeat_value "
+            "ORDER BY x, repeat_value"
         )
         value_fit = bgnbd.fit_gamma_gamma(*values)
         return {
