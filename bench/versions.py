@@ -23,6 +23,11 @@ under ``tracemalloc``: the peak of the memory Python allocated in the step
 refresh a customer (``order_changes.py``: confirm, cancel, amount, customer;
 ``--changes`` samples each, the median of the differences with - without).
 
+``--measure nightly``: the nightly run at the data's last day (on the
+pyramid the database holds, as ``nightly_steps.py --as-is``), each step of
+the engine timed (``nightly_steps.STEPS``); the result's digest (rows,
+revenue, probability alive, predicted value) must be the same.
+
 ``--measure matrix``: the migration matrices and a cell's customers
 (``measure.history_calls``: the last two snapshots, the oldest to the
 newest, the cells small -> medium and small -> small), ``--repeats`` calls
@@ -44,6 +49,7 @@ Usage (Odoo venv Python, the project's environment):
     versions.py --db rp_bench_m --rev 8b61464^ --rev 8b61464 [--pairs 5]
     versions.py --db rp_bench_m --measure prediction --rev HEAD --rev .
     versions.py --db rp_bench_m --measure refresh --rev HEAD --rev . --pairs 3
+    versions.py --db rp_bench_m --measure nightly --rev HEAD --rev . --pairs 3
     versions.py --db rp_bench_l --measure matrix --rev HEAD --rev . --pairs 3
 """
 import argparse
@@ -74,7 +80,7 @@ def parse_args(argv=None):
     parser.add_argument("--pairs", type=int, default=5)
     parser.add_argument(
         "--measure",
-        choices=["recompute", "prediction", "refresh", "matrix", "ui"],
+        choices=["recompute", "prediction", "nightly", "refresh", "matrix", "ui"],
         default="recompute",
     )
     parser.add_argument("--changes", type=int, default=30)
@@ -173,6 +179,37 @@ def child_prediction(dbname):
                 rows, p_alive, value = env.cr.fetchone()
                 result.update(rows=rows, revenue="%.6g %.6g" % (p_alive, value))
                 env.cr.rollback()
+    print(json.dumps(result))
+
+
+def child_nightly(dbname):
+    """The nightly run of the version whose configuration ``RP_LOCAL``
+    names, rolled back: the run's seconds and each step's."""
+    from measure import StepTimer
+    from nightly_steps import STEPS
+
+    params = benchlib.get_params(dbname)
+    last = datetime.datetime.strptime(params["end_date"], "%Y-%m-%d").date()
+    with benchlib.odoo_registry(dbname) as registry:
+        timer = StepTimer(registry["relation.pyramid.profile"], [s for s, _f in STEPS])
+        with benchlib.odoo_env(registry) as env:
+            profile = env["relation.pyramid.profile"].search(
+                [("company_id", "=", env.ref("base.main_company").id)]
+            )
+            timer.take()
+            start = time.perf_counter()
+            profile.action_recompute(last)
+            env.cr.execute("SELECT 1")
+            result = {"run_s": round(time.perf_counter() - start, 3)}
+            result.update(timer.take())
+            env.cr.execute(
+                "SELECT COUNT(*), SUM(revenue), SUM(p_alive), SUM(predicted_value) "
+                "FROM relation_pyramid_line WHERE company_id = %s",
+                (profile.company_id.id,),
+            )
+            rows, revenue, p_alive, value = env.cr.fetchone()
+            result.update(rows=rows, revenue="%s %s %s" % (revenue, p_alive, value))
+            env.cr.rollback()
     print(json.dumps(result))
 
 
@@ -312,6 +349,10 @@ def figure_labels(measure, run):
         return ["step_s", "run_s", "maxrss_growth_mb", "traced_peak_mb"]
     if measure == "refresh":
         return ["confirm", "cancel", "amount", "customer"]
+    if measure == "nightly":
+        from nightly_steps import STEPS
+
+        return ["run_s"] + [step for step, _floor in STEPS]
     if measure in ("matrix", "ui"):
         return sorted(label for label in run if label not in ("rows", "revenue"))
     return ["full", "nightly"]
@@ -327,9 +368,11 @@ def main():
         elif args.measure == "ui":
             child_ui(args.db, args.repeats)
         else:
-            {"recompute": child_recompute, "prediction": child_prediction}[
-                args.measure
-            ](args.db)
+            {
+                "recompute": child_recompute,
+                "prediction": child_prediction,
+                "nightly": child_nightly,
+            }[args.measure](args.db)
         return
     if len(args.rev) != 2:
         sys.exit("give two --rev")
