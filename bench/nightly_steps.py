@@ -148,11 +148,14 @@ def time_nightly(registry, profile_id, day, repeats):
             run = {"run": round(time.perf_counter() - start, 3)}
             run.update(timer.take())
             run["rows_written"] = counted.get("written", 0)
+            # what the run computed, to compare two versions' runs
             env.cr.execute(
-                "SELECT COUNT(*) FROM relation_pyramid_line WHERE company_id = %s",
+                "SELECT COUNT(*), SUM(revenue), SUM(p_alive), SUM(predicted_value) "
+                "FROM relation_pyramid_line WHERE company_id = %s",
                 (profile.company_id.id,),
             )
-            run["rows"] = env.cr.fetchone()[0]
+            run["rows"], revenue, p_alive, value = env.cr.fetchone()
+            run["digest"] = "%s %s %s" % (revenue, p_alive, value)
             env.cr.rollback()
         runs.append(run)
         _logger.info("nightly run at %s: %s", day, run)

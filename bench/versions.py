@@ -184,33 +184,23 @@ def child_prediction(dbname):
 
 def child_nightly(dbname):
     """The nightly run of the version whose configuration ``RP_LOCAL``
-    names, rolled back: the run's seconds and each step's."""
-    from measure import StepTimer
-    from nightly_steps import STEPS
+    names, rolled back: the run's seconds and each step's
+    (``nightly_steps.time_nightly``)."""
+    from nightly_steps import time_nightly
 
     params = benchlib.get_params(dbname)
     last = datetime.datetime.strptime(params["end_date"], "%Y-%m-%d").date()
     with benchlib.odoo_registry(dbname) as registry:
-        timer = StepTimer(registry["relation.pyramid.profile"], [s for s, _f in STEPS])
         with benchlib.odoo_env(registry) as env:
-            profile = env["relation.pyramid.profile"].search(
-                [("company_id", "=", env.ref("base.main_company").id)]
+            profile_id = (
+                env["relation.pyramid.profile"]
+                .search([("company_id", "=", env.ref("base.main_company").id)])
+                .id
             )
-            timer.take()
-            start = time.perf_counter()
-            profile.action_recompute(last)
-            env.cr.execute("SELECT 1")
-            result = {"run_s": round(time.perf_counter() - start, 3)}
-            result.update(timer.take())
-            env.cr.execute(
-                "SELECT COUNT(*), SUM(revenue), SUM(p_alive), SUM(predicted_value) "
-                "FROM relation_pyramid_line WHERE company_id = %s",
-                (profile.company_id.id,),
-            )
-            rows, revenue, p_alive, value = env.cr.fetchone()
-            result.update(rows=rows, revenue="%s %s %s" % (revenue, p_alive, value))
-            env.cr.rollback()
-    print(json.dumps(result))
+        run = time_nightly(registry, profile_id, last, 1)[0]
+    run["run_s"] = run.pop("run")
+    run["revenue"] = run.pop("digest")
+    print(json.dumps(run))
 
 
 def child_matrix(dbname, repeats):
