@@ -9,7 +9,9 @@ end, timed from the server's log.
    Odoo's default limits (``limit_time_real`` 120 s, which the cron worker
    also takes as ``limit_time_real_cron``), unless ``--server-args`` says
    otherwise; the scheduled action "Customer pyramid: recompute every
-   company" is due at once.
+   company" is due at once. The cron worker's limit starts at its ping to
+   the server's watchdog, before it sleeps 60 s plus its process id modulo
+   10 and polls: a job has the limit less that sleep.
 3. The log is read as it grows: the cron worker picks the action up (it
    polls the database once a minute), each company's recompute logs its
    start and its end; the run ends when the action is done, failed or the
