@@ -74,6 +74,19 @@ class TestCronTimeLimit(PyramidCase):
             any(expected in line for line in logs.output), (expected, logs.output)
         )
 
+    def test_a_limit_shorter_than_the_sleep_leaves_nothing_and_says_so(self):
+        sleep = 60 + os.getpid() % 10
+        with self._options(workers=2, limit_time_real=120, limit_time_real_cron=45):
+            with self.assertLogs(LOGGER, logging.INFO) as logs:
+                self.profile._cron_recompute()
+        expected = (
+            "at most 0 s left before the server stops it: limit_time_real_cron "
+            "is 45 s and Odoo's cron worker counts its %d s of sleep" % sleep
+        )
+        self.assertTrue(
+            any(expected in line for line in logs.output), (expected, logs.output)
+        )
+
 
 class TestNightlySchedule(PyramidCase):
     def test_the_recompute_runs_alone_before_the_follow_ups(self):

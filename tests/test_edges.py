@@ -192,12 +192,23 @@ class TestPlannerSettingsPutBack(PyramidCase):
 
     def test_the_session_keeps_its_own_setting_either_way(self):
         self._order(self._customer("Customer"), 10, IN_PERIOD)
+        self.addCleanup(self.env.cr.execute, "RESET enable_hashagg")
         for setting in ("on", "off"):
             self.env.cr.execute("SET enable_hashagg = %s" % setting)
             self._recompute()
             self.assertEqual(self._hashagg(), setting)
             self.assertEqual(self._levels(), {"Customer": "top"})
-        self.env.cr.execute("RESET enable_hashagg")
+
+
+class TestOnlyTemporaryTablesDropped(PyramidCase):
+    def test_a_name_outside_pg_temp_is_refused_and_the_table_kept(self):
+        before = self.env["relation.pyramid.line"].search_count([])
+        for name in ("relation_pyramid_line", "public.relation_pyramid_line"):
+            with self.assertRaises(ValueError):
+                self.profile._drop_temp_table(name)
+        self.env.cr.execute("SELECT to_regclass('public.relation_pyramid_line')")
+        self.assertIsNotNone(self.env.cr.fetchone()[0])
+        self.assertEqual(self.env["relation.pyramid.line"].search_count([]), before)
 
 
 class TestNightlyRunLocks(PyramidCase):

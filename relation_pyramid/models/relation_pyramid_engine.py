@@ -233,7 +233,10 @@ class RelationPyramidEngine(models.AbstractModel):
 
     @api.model
     def _drop_temp_table(self, table):
-        """Drop one of the engine's temporary tables (``*_TABLE``)."""
+        """Drop one of the engine's temporary tables (``*_TABLE``): only a
+        name in the session's own schema, never a real table."""
+        if not table.startswith("pg_temp."):
+            raise ValueError("not a temporary table of the engine: %s" % table)
         self.env.cr.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(sql.SQL(table)))
 
     @api.model
@@ -552,6 +555,23 @@ class RelationPyramidEngine(models.AbstractModel):
             (tuple(partner_ids) or (0,),),
         )
         return [partner_id for partner_id, in self.env.cr.fetchall()]
+
+    @api.multi
+    def _factor_join_sql(self, document, day_sql, factor_table=FACTOR_TABLE):
+        """The joins that give each row of ``document`` (the alias of an
+        order table with a ``pricelist_id``) ``factor.factor``: the factor
+        of its pricelist's currency on its local day (``day_sql``, a stored
+        timestamp) from ``factor_table`` (``FACTOR_TABLE``, or a table of
+        the same columns), null in the company currency."""
+        return """JOIN product_pricelist pricelist
+                    ON pricelist.id = {document}.pricelist_id
+                  LEFT JOIN {factor_table} factor
+                    ON factor.currency_id = pricelist.currency_id
+                   AND factor.day = {local_day}""".format(
+            document=document,
+            factor_table=factor_table,
+            local_day=self._local_day_sql(day_sql),
+        )
 
     @api.multi
     def _day_start(self, day):

@@ -313,11 +313,7 @@ class RelationPyramidEnginePrediction(models.AbstractModel):
                                AS value
                       FROM sale_order so
                       JOIN res_partner partner ON partner.id = so.partner_id
-                      JOIN product_pricelist pricelist
-                        ON pricelist.id = so.pricelist_id
-                      LEFT JOIN {factor_table} factor
-                        ON factor.currency_id = pricelist.currency_id
-                       AND factor.day = {local_day}
+                      {factor_join}
                      WHERE so.company_id = %(company_id)s
                        AND so.state IN ('sale', 'done')
                        AND {day} < %(end)s
@@ -326,7 +322,9 @@ class RelationPyramidEnginePrediction(models.AbstractModel):
              GROUP BY partner_id
             """.format(
                 input_table=PREDICTION_INPUT_TABLE,
-                factor_table=PREDICTION_FACTOR_TABLE,
+                factor_join=self._factor_join_sql(
+                    "so", day, factor_table=PREDICTION_FACTOR_TABLE
+                ),
                 day=day,
                 local_day=self._local_day_sql(day),
             ),

@@ -21,7 +21,7 @@ they are. ``params`` are ``_revenue_params``'.
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
-from .relation_pyramid_engine import FACTOR_TABLE, SALE_ORDER_DAY_SQL
+from .relation_pyramid_engine import SALE_ORDER_DAY_SQL
 
 REVENUE_BASES = [
     ("sale_order", "Confirmed sale orders"),
@@ -125,11 +125,7 @@ class RelationPyramidEngineSources(models.AbstractModel):
                                {amount_untaxed} AS amount,
                                {margin} AS margin
                           FROM sale_order so
-                          JOIN product_pricelist pricelist
-                            ON pricelist.id = so.pricelist_id
-                          LEFT JOIN {factor_table} factor
-                            ON factor.currency_id = pricelist.currency_id
-                           AND factor.day = {local_day}
+                          {factor_join}
                          WHERE so.company_id = %(company_id)s
                            AND so.state IN ('draft', 'sent', 'sale', 'done')
                            AND {day} < %(end)s
@@ -139,8 +135,7 @@ class RelationPyramidEngineSources(models.AbstractModel):
             day=day,
             amount_untaxed=converted.format("so.amount_untaxed"),
             margin=converted.format("so.margin"),
-            factor_table=FACTOR_TABLE,
-            local_day=self._local_day_sql(day),
+            factor_join=self._factor_join_sql("so", day),
             first_day=self._local_day_sql(
                 "MIN(orders.day) FILTER (WHERE orders.period IS NOT NULL)"
             ),

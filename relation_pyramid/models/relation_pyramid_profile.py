@@ -354,7 +354,7 @@ class RelationPyramidProfile(models.Model):
                 self.company_id.name,
                 budget,
                 limit,
-                limit - budget,
+                self._cron_worker_sleep(),
             )
         started = time.monotonic()
         try:
@@ -400,7 +400,14 @@ class RelationPyramidProfile(models.Model):
         limit = self._cron_time_limit()
         if not limit:
             return None
-        return max(limit - (SLEEP_INTERVAL + os.getpid() % 10), 0)
+        return max(limit - self._cron_worker_sleep(), 0)
+
+    @api.model
+    def _cron_worker_sleep(self):
+        """The seconds Odoo 11's cron worker sleeps before each poll, as
+        ``odoo.service.server.WorkerCron.sleep`` computes them in this
+        process (the cron worker runs its jobs itself)."""
+        return SLEEP_INTERVAL + os.getpid() % 10
 
     @api.multi
     def _warn_near_time_limit(self, seconds, budget):

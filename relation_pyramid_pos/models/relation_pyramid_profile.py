@@ -2,8 +2,6 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from odoo import api, models
 
-from odoo.addons.relation_pyramid.models.relation_pyramid_engine import FACTOR_TABLE
-
 
 class RelationPyramidProfile(models.Model):
     _inherit = "relation.pyramid.profile"
@@ -51,11 +49,7 @@ class RelationPyramidProfile(models.Model):
                                           AND po.date_order >= %(start)s)
                            AS order_count
                   FROM pos_order po
-                  JOIN product_pricelist pricelist
-                    ON pricelist.id = po.pricelist_id
-                  LEFT JOIN {factor_table} factor
-                    ON factor.currency_id = pricelist.currency_id
-                   AND factor.day = {local_day}
+                  {factor_join}
                  WHERE po.company_id = %(company_id)s
                    AND po.partner_id IS NOT NULL
                    AND po.state IN ('paid', 'done', 'invoiced')
@@ -64,8 +58,7 @@ class RelationPyramidProfile(models.Model):
                  GROUP BY po.partner_id""".format(
             counted=counted,
             before=before,
-            factor_table=FACTOR_TABLE,
-            local_day=self._local_day_sql("po.date_order"),
+            factor_join=self._factor_join_sql("po", "po.date_order"),
             first_day=self._local_day_sql(
                 "MIN(po.date_order) FILTER (WHERE {})".format(counted)
             ),
