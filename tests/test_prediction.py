@@ -7,6 +7,9 @@ import datetime
 import math
 
 from odoo.addons.relation_pyramid.models import bgnbd
+from odoo.addons.relation_pyramid.models.relation_pyramid_engine_prediction import (
+    PREDICTION_TABLE,
+)
 
 from . import bulk, cdnow
 from .pyramid_common import REFERENCE, PyramidCase
@@ -256,6 +259,34 @@ class TestPredictionCdnow(PyramidCase):
         self.assertEqual(self._params(), params)
         chunked = {row["partner_id"][0]: row for row in lines.read(fields_read)}
         self.assertEqual(chunked, one_chunk)
+
+    def _planner_rows(self, table):
+        """The rows the planner counts on for a temporary table of this
+        transaction: -1 until it is analysed."""
+        self.env.cr.execute(
+            "SELECT reltuples FROM pg_class WHERE oid = to_regclass(%s)", (table,)
+        )
+        return self.env.cr.fetchone()[0]
+
+    def test_predictions_analysed_before_a_full_update(self):
+        """A full computation analyses its 2,357 customers' predictions
+        before it sets them on the result, so that the planner joins the
+        result's rows in their own order; a refresh (one customer) does
+        not spend a statement on it."""
+        table = PREDICTION_TABLE
+        self.cdnow_profile.sudo(self.manager).action_recompute(
+            reference_date=CALIBRATION_END
+        )
+        self.assertEqual(self._planner_rows(table), 2357)
+        self._order(
+            self.env["res.partner"].browse(self.partner_by_customer[3]),
+            40.0,
+            CALIBRATION_END + " 15:00:00",
+            company=self.cdnow,
+            pricelist=self.usd_pricelist,
+        )
+        self.assertTrue(self._line(3).p_alive)
+        self.assertEqual(self._planner_rows(table), -1)
 
     def test_probably_lost_are_risk_customers(self):
         """At R every CDNOW customer who paid is active (first orders in
