@@ -322,6 +322,25 @@ class TestPredictionCdnow(PyramidCase):
         )
         self.assertLess(len(lines.filtered("risk")), len(lost))
 
+    def test_probably_lost_at_risk_since_their_first_day(self):
+        """A customer still probably lost at the next recompute (1997-10-10,
+        refitted) keeps the day it was first put at risk (the recompute at
+        R); one probably lost only now is at risk since today."""
+        lines = self.env["relation.pyramid.line"].search(
+            [("company_id", "=", self.cdnow.id)]
+        )
+        lost_before = lines.filtered("risk_p_alive")
+        self.assertEqual(set(lost_before.mapped("risk_since")), {CALIBRATION_END})
+        self.cdnow_profile.sudo(self.manager).action_recompute(
+            reference_date="1997-10-10"
+        )
+        lines.invalidate_cache()
+        lost_now = lines.filtered("risk_p_alive")
+        still, new = lost_now & lost_before, lost_now - lost_before
+        self.assertTrue(still and new)
+        self.assertEqual(set(still.mapped("risk_since")), {CALIBRATION_END})
+        self.assertEqual(set(new.mapped("risk_since")), {"1997-10-10"})
+
     def test_refresh_uses_the_last_fit(self):
         """An order confirmed after the recompute refreshes its customer
         with the last fit's parameters, no refit: customer 3 (one order on

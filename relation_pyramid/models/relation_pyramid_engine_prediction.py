@@ -243,15 +243,15 @@ class RelationPyramidEnginePrediction(models.AbstractModel):
                    risk = TRUE,
                    risk_since = CASE
                        WHEN result.risk THEN result.risk_since
-                       WHEN line.risk AND line.risk_since <= %(reference_date)s
-                           THEN line.risk_since
-                       ELSE %(reference_date)s::date END
-              FROM {result_table} probably_lost
-              LEFT JOIN relation_pyramid_line line
-                ON line.company_id = %(company_id)s
-               AND line.partner_id = probably_lost.partner_id
-             WHERE probably_lost.partner_id = result.partner_id
-               AND result.p_alive < %(threshold)s
+                       ELSE COALESCE(
+                           (SELECT line.risk_since
+                              FROM relation_pyramid_line line
+                             WHERE line.company_id = %(company_id)s
+                               AND line.partner_id = result.partner_id
+                               AND line.risk
+                               AND line.risk_since <= %(reference_date)s),
+                           %(reference_date)s::date) END
+             WHERE result.p_alive < %(threshold)s
                AND (result.lifecycle = 'active'
                     OR (result.lifecycle = 'inactive'
                         AND result.previous_revenue > 0))
