@@ -101,6 +101,51 @@ class TestBgnbdMath(unittest.TestCase):
         everyone = bgnbd.fit_gamma_gamma(self.x, self.m_x)
         self.assertAlmostEqual(everyone.p, fit.p, places=6)
 
+    def assertGradientIsDerivative(self, data, points):
+        """The summed gradient of ``data.log_likelihood_gradient`` equals
+        the central difference of the summed ``data.log_likelihood`` by
+        each parameter (to 1e-5 of it, or 1e-5 where it is below 1: near
+        the optimum), at each point; the per-customer values equal
+        ``log_likelihood``'s."""
+        for point in points:
+            point = np.array(point, dtype=float)
+            values, gradient = data.log_likelihood_gradient(point)
+            np.testing.assert_array_equal(values, data.log_likelihood(point))
+            for which, slope in enumerate(gradient):
+                step = np.zeros_like(point)
+                step[which] = point[which] * 1e-6
+                difference = (
+                    data.log_likelihood(point + step).sum()
+                    - data.log_likelihood(point - step).sum()
+                ) / (2 * step[which])
+                self.assertLessEqual(
+                    abs(float(slope.sum()) - difference),
+                    1e-5 * max(abs(difference), 1.0),
+                    "parameter %d at %s: %r against %r"
+                    % (which, point, float(slope.sum()), difference),
+                )
+
+    def test_bgnbd_gradient_is_the_likelihoods_derivative(self):
+        """The fit follows this gradient (no numerical one): at the
+        published parameters (near the optimum, where the derivatives are
+        small) and at two points far from it."""
+        data = bgnbd._BgnbdData(self.x, self.t_x, self.T)
+        self.assertGradientIsDerivative(
+            data,
+            [
+                (0.243, 4.414, 0.793, 2.426),
+                (1.5, 30.0, 0.2, 8.0),
+                (0.05, 0.5, 3.0, 0.6),
+            ],
+        )
+
+    def test_gamma_gamma_gradient_is_the_likelihoods_derivative(self):
+        repeat = self.x > 0
+        data = bgnbd._GammaGammaData(self.x[repeat], self.m_x[repeat])
+        self.assertGradientIsDerivative(
+            data, [(6.25, 3.74, 15.44), (1.0, 1.5, 100.0), (20.0, 9.0, 2.0)]
+        )
+
     def test_p_alive_by_hand(self):
         r, alpha, a, b = params = (0.243, 4.414, 0.793, 2.426)
         # no repeat transaction: the model lets a customer drop out only

@@ -25,7 +25,7 @@ import collections
 
 import numpy as np
 from scipy.optimize import minimize
-from scipy.special import betaln, gammaln, hyp2f1
+from scipy.special import betaln, digamma, gammaln, hyp2f1
 
 BgnbdFit = collections.namedtuple(
     "BgnbdFit", ["r", "alpha", "a", "b", "log_likelihood", "converged", "message"]
@@ -87,26 +87,89 @@ class _BgnbdData(object):
         )
         return common[index] + np.logaddexp(survived, dropped)
 
+    def log_likelihood_gradient(self, params):
+        """The log-likelihood per customer and its four derivatives by r,
+        alpha, a and b per customer. With S and D the two terms of the
+        likelihood in log space and w = exp(S - logaddexp(S, D)) the share
+        of S (1 for x = 0), psi the digamma function:
+
+        d/dr     = psi(r + x) - psi(r) + log alpha
+                   - w log(alpha + T) - (1 - w) log(alpha + t_x)
+        d/dalpha = r / alpha - (r + x) (w / (alpha + T)
+                                        + (1 - w) / (alpha + t_x))
+        d/da     = psi(a + b) - psi(a + b + x)
+                   + (1 - w) (psi(a + 1) - psi(a))
+        d/db     = psi(a + b) - psi(a + b + x) - psi(b)
+                   + w psi(b + x) + (1 - w) psi(b + x - 1)"""
+        r, alpha, a, b = params
+        ux = self.unique_x
+        common = gammaln(r + ux) - gammaln(r) + r * np.log(alpha)
+        survived_x = betaln(a, b + ux) - betaln(a, b)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            dropped_x = np.where(
+                ux > 0, betaln(a + 1, b + ux - 1) - betaln(a, b), -np.inf
+            )
+            # psi(b + x - 1) for x > 0 only: its weight is 0 for x = 0
+            digamma_dropped_b = np.where(ux > 0, digamma(b + ux - 1), 0.0)
+        index, x = self.index, self.x
+        log_alpha_t = np.log(alpha + self.T)
+        log_alpha_t_x = np.log(alpha + self.t_x)
+        survived = survived_x[index] - (r + x) * log_alpha_t
+        dropped = np.where(
+            self.repeat, dropped_x[index] - (r + x) * log_alpha_t_x, -np.inf
+        )
+        both = np.logaddexp(survived, dropped)
+        share = np.exp(survived - both)  # w
+        rest = 1.0 - share
+        by_ab = digamma(a + b) - digamma(a + b + ux)
+        gradient = (
+            (digamma(r + ux) - digamma(r) + np.log(alpha))[index]
+            - share * log_alpha_t
+            - rest * np.where(self.repeat, log_alpha_t_x, 0.0),
+            r / alpha
+            - (r + x) * (share / (alpha + self.T) + rest / (alpha + self.t_x)),
+            by_ab[index] + rest * (digamma(a + 1) - digamma(a)),
+            (by_ab - digamma(b))[index]
+            + share * digamma(b + ux)[index]
+            + rest * digamma_dropped_b[index],
+        )
+        return common[index] + both, gradient
+
+
+def _mean_negative(weights, total, log_params, value, gradient):
+    """The weighted mean of minus the log-likelihood ``value`` and its
+    gradient by the logarithms of the parameters (the chain rule: the
+    derivative by a parameter times the parameter), as the optimiser takes
+    them: the mean keeps its tolerances independent of the number of
+    customers; a value that is not finite is inf, with no direction."""
+    value = -np.dot(weights, value)
+    if not np.isfinite(value):
+        return np.inf, np.zeros(len(log_params))
+    slope = np.array([-np.dot(weights, part) for part in gradient])
+    return value / total, slope * np.exp(log_params) / total
+
 
 def _fit(neg_log_likelihood, start):
     """Maximum likelihood on the logarithms of the parameters (they stay
-    positive): L-BFGS-B on a numerical gradient, Nelder-Mead (no gradient,
-    robust, slower) where it does not converge. Parameters that run away
-    (beyond the bounds) are not a fit."""
+    positive). ``neg_log_likelihood(log_params)`` gives the value to
+    minimise and its gradient (``_mean_negative``): L-BFGS-B on that
+    gradient, Nelder-Mead (value only, robust, slower) where it does not
+    converge. Parameters that run away (beyond the bounds) are not a fit."""
     low, high = PARAMETER_BOUNDS
     limit = np.log(high) + 2  # the search stops well past the bounds
 
     def bounded(log_params):
         if np.any(np.abs(log_params) > limit):
-            return np.inf
+            return np.inf, np.zeros(len(log_params))
         return neg_log_likelihood(log_params)
 
     # quasi-Newton first (few evaluations), Nelder-Mead where it fails; a
-    # step past the bounds gives inf, and inf - inf a harmless nan there
+    # step past the bounds gives inf, which the line search steps back from
     with np.errstate(invalid="ignore", over="ignore"):
         result = minimize(
             bounded,
             start,
+            jac=True,
             method="L-BFGS-B",
             options={"ftol": 1e-12, "gtol": 1e-8, "maxiter": 500},
         )
@@ -117,7 +180,12 @@ def _fit(neg_log_likelihood, start):
                 "maxiter": 2000,
                 "maxfev": 4000,
             }
-            result = minimize(bounded, start, method="Nelder-Mead", options=options)
+            result = minimize(
+                lambda log_params: bounded(log_params)[0],
+                start,
+                method="Nelder-Mead",
+                options=options,
+            )
     params = np.exp(result.x)
     converged = bool(
         result.success
@@ -146,9 +214,8 @@ def fit_bgnbd(x, t_x, T, weights=None, start=None):
         start = (1.0, max(float(np.average(T, weights=weights)), 1e-3), 1.0, 1.0)
 
     def neg_log_likelihood(log_params):
-        value = -np.dot(weights, data.log_likelihood(np.exp(log_params)))
-        # the mean keeps the optimiser's tolerances independent of the size
-        return value / total if np.isfinite(value) else np.inf
+        value, gradient = data.log_likelihood_gradient(np.exp(log_params))
+        return _mean_negative(weights, total, log_params, value, gradient)
 
     params, converged, message = _fit(neg_log_likelihood, np.log(start))
     log_likelihood = float(np.dot(weights, data.log_likelihood(params)))
@@ -208,18 +275,57 @@ def gamma_gamma_log_likelihood(params, x, m_x):
 
     Gamma(px + q) / (Gamma(px) Gamma(q)) * gamma^q * m_x^(px - 1) * x^(px)
         / (gamma + x m_x)^(px + q)"""
-    p, q, gamma = params
     x, m_x = _arrays(x, m_x)
-    px = p * x
-    return (
-        gammaln(px + q)
-        - gammaln(px)
-        - gammaln(q)
-        + q * np.log(gamma)
-        + (px - 1) * np.log(m_x)
-        + px * np.log(x)
-        - (px + q) * np.log(gamma + x * m_x)
-    )
+    return _GammaGammaData(x, m_x).log_likelihood(params)
+
+
+class _GammaGammaData(object):
+    """Repeat customers' (x, m_x), x > 0 and m_x > 0, with what the
+    likelihood needs per distinct x computed once per evaluation."""
+
+    def __init__(self, x, m_x):
+        self.unique_x, self.index = np.unique(x, return_inverse=True)
+        self.x = x
+        self.log_m_x, self.log_x, self.x_m_x = np.log(m_x), np.log(x), x * m_x
+
+    def log_likelihood(self, params):
+        p, q, gamma = params
+        pux = p * self.unique_x
+        by_x = gammaln(pux + q) - gammaln(pux) - gammaln(q) + q * np.log(gamma)
+        px = p * self.x
+        return (
+            by_x[self.index]
+            + (px - 1) * self.log_m_x
+            + px * self.log_x
+            - (px + q) * np.log(gamma + self.x_m_x)
+        )
+
+    def log_likelihood_gradient(self, params):
+        """The log-likelihood per customer and its three derivatives by p,
+        q and gamma per customer (psi the digamma function):
+
+        d/dp     = x (psi(px + q) - psi(px) + log m_x + log x
+                      - log(gamma + x m_x))
+        d/dq     = psi(px + q) - psi(q) + log gamma - log(gamma + x m_x)
+        d/dgamma = q / gamma - (px + q) / (gamma + x m_x)"""
+        p, q, gamma = params
+        pux = p * self.unique_x
+        index, x = self.index, self.x
+        log_gamma_x_m_x = np.log(gamma + self.x_m_x)
+        digamma_pxq = digamma(pux + q)[index]
+        gradient = (
+            x
+            * (
+                digamma_pxq
+                - digamma(pux)[index]
+                + self.log_m_x
+                + self.log_x
+                - log_gamma_x_m_x
+            ),
+            digamma_pxq - digamma(q) + np.log(gamma) - log_gamma_x_m_x,
+            q / gamma - (p * x + q) / (gamma + self.x_m_x),
+        )
+        return self.log_likelihood(params), gradient
 
 
 def fit_gamma_gamma(x, m_x, weights=None, start=None):
@@ -233,28 +339,18 @@ def fit_gamma_gamma(x, m_x, weights=None, start=None):
     total = weights.sum()
     if start is None:
         start = (1.0, 1.0, max(float(np.average(m_x, weights=weights)), 1e-3))
-    unique_x, index = np.unique(x, return_inverse=True)
-    log_m_x, log_x, x_m_x = np.log(m_x), np.log(x), x * m_x
-
-    def log_likelihood(params):
-        p, q, gamma = params
-        pux = p * unique_x
-        by_x = gammaln(pux + q) - gammaln(pux) - gammaln(q) + q * np.log(gamma)
-        px = p * x
-        return (
-            by_x[index]
-            + (px - 1) * log_m_x
-            + px * log_x
-            - (px + q) * np.log(gamma + x_m_x)
-        )
+    data = _GammaGammaData(x, m_x)
 
     def neg_log_likelihood(log_params):
-        value = -np.dot(weights, log_likelihood(np.exp(log_params)))
-        return value / total if np.isfinite(value) else np.inf
+        value, gradient = data.log_likelihood_gradient(np.exp(log_params))
+        return _mean_negative(weights, total, log_params, value, gradient)
 
     params, converged, message = _fit(neg_log_likelihood, np.log(start))
     return GammaGammaFit(
-        *params, float(np.dot(weights, log_likelihood(params))), converged, message
+        *params,
+        float(np.dot(weights, data.log_likelihood(params))),
+        converged,
+        message
     )
 
 
