@@ -21,8 +21,10 @@ item 3), in one run on a bench database (see generate.py).
 3. The nightly run at the last day, ``--repeats`` times, each rolled back,
    every step of the engine timed (``measure.StepTimer``).
 
-Printed: per step its median, the floor it is held to and the ratio; the
-run's median against a2.
+Printed: per step its median, the floor it is held to and the ratio (and
+the prediction's fit within its step, ``PARTS``); the run's median against
+a2; what any design has to do at the least (``DESIGN_FLOOR``: a2, the fit,
+rank, history and the rows' rewrite) against a2.
 
 Usage (Odoo venv Python, the project's environment):
     nightly_steps.py --db rp_bench_m [--repeats 5] [--as-is] [--out FILE]
@@ -57,6 +59,22 @@ STEPS = [
     ("_write_lines", "rewrite (rows written)"),
     ("_write_standing", None),
     ("_write_snapshot", None),
+]
+
+# Parts of a step timed on their own too (inside the step's time, not added
+# up with the steps): the prediction's fit, which a nightly run that refits
+# every night (the profile's default) has to make whatever its design.
+PARTS = [("_fit_prediction_models", "_predict")]
+
+# What any design of the nightly run has to do at the least, by the floors
+# above and the fit: read the two periods (a2), fit the model, rank, read
+# the levels' history and rewrite the rows that changed.
+DESIGN_FLOOR = [
+    "a2",
+    "_fit_prediction_models",
+    "rank",
+    "history",
+    "rewrite (rows written)",
 ]
 
 RANK_FLOOR_SQL = """
@@ -127,7 +145,9 @@ def time_floors(registry, company_id, bounds, repeats):
 
 def time_nightly(registry, profile_id, day, repeats):
     profile_class = registry["relation.pyramid.profile"]
-    timer = StepTimer(profile_class, [s for s, _f in STEPS])
+    timer = StepTimer(
+        profile_class, [s for s, _f in STEPS] + [p for p, _s in PARTS]
+    )
     counted = {}
     timed_write_lines = profile_class._write_lines
 
@@ -190,7 +210,30 @@ def summarize(runs, floors):
                 else None,
             }
         )
+    for part, step in PARTS:
+        seconds = statistics.median(run.get(part, 0.0) for run in runs)
+        steps.append(
+            {
+                "step": part,
+                "part_of": step,
+                "median_s": round(seconds, 3),
+                "share": round(seconds / run_s, 3),
+            }
+        )
     return steps
+
+
+def design_floor(steps, floors):
+    """``DESIGN_FLOOR`` added up (the fit's median from ``steps``), and
+    against a2."""
+    seconds = dict(floors)
+    seconds.update((step["step"], step["median_s"]) for step in steps)
+    total = sum(seconds[name] for name in DESIGN_FLOOR)
+    return {
+        "parts": {name: seconds[name] for name in DESIGN_FLOOR},
+        "total_s": round(total, 3),
+        "over_a2": round(total / floors["a2"], 2),
+    }
 
 
 def main():
@@ -210,6 +253,7 @@ def main():
         "run_median_s": run_s,
         "run_over_a2": round(run_s / floors["a2"], 2),
         "steps": steps,
+        "design_floor": design_floor(steps, floors),
         "runs": runs,
     }
     benchlib.print_result(result, args.out, indent=2)

@@ -340,9 +340,13 @@ def figure_labels(measure, run):
     if measure == "refresh":
         return ["confirm", "cancel", "amount", "customer"]
     if measure == "nightly":
-        from nightly_steps import STEPS
+        from nightly_steps import PARTS, STEPS
 
-        return ["run_s"] + [step for step, _floor in STEPS]
+        return (
+            ["run_s"]
+            + [step for step, _floor in STEPS]
+            + [part for part, _step in PARTS]
+        )
     if measure in ("matrix", "ui"):
         return sorted(label for label in run if label not in ("rows", "revenue"))
     return ["full", "nightly"]
