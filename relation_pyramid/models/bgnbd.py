@@ -68,7 +68,11 @@ class _BgnbdData(object):
         self.x, self.t_x, self.T = x, t_x, T
         self.repeat = x > 0
 
-    def log_likelihood(self, params):
+    def _terms(self, params):
+        """The likelihood's two terms per customer in log space, the one
+        every customer has (S, survived) and the one of a drop-out after
+        the last repeat transaction (D, -inf for x = 0), with the common
+        factor and log(alpha + T), log(alpha + t_x) they are made of."""
         r, alpha, a, b = params
         ux = self.unique_x
         # per distinct x
@@ -79,19 +83,23 @@ class _BgnbdData(object):
                 ux > 0, betaln(a + 1, b + ux - 1) - betaln(a, b), -np.inf
             )
         index, x = self.index, self.x
-        survived = survived_x[index] - (r + x) * np.log(alpha + self.T)
+        log_alpha_t = np.log(alpha + self.T)
+        log_alpha_t_x = np.log(alpha + self.t_x)
+        survived = survived_x[index] - (r + x) * log_alpha_t
         dropped = np.where(
-            self.repeat,
-            dropped_x[index] - (r + x) * np.log(alpha + self.t_x),
-            -np.inf,
+            self.repeat, dropped_x[index] - (r + x) * log_alpha_t_x, -np.inf
         )
-        return common[index] + np.logaddexp(survived, dropped)
+        return common[index], survived, dropped, log_alpha_t, log_alpha_t_x
+
+    def log_likelihood(self, params):
+        common, survived, dropped, _log_t, _log_t_x = self._terms(params)
+        return common + np.logaddexp(survived, dropped)
 
     def log_likelihood_gradient(self, params):
         """The log-likelihood per customer and its four derivatives by r,
         alpha, a and b per customer. With S and D the two terms of the
-        likelihood in log space and w = exp(S - logaddexp(S, D)) the share
-        of S (1 for x = 0), psi the digamma function:
+        likelihood in log space (``_terms``) and w = exp(S - logaddexp(S,
+        D)) the share of S (1 for x = 0), psi the digamma function:
 
         d/dr     = psi(r + x) - psi(r) + log alpha
                    - w log(alpha + T) - (1 - w) log(alpha + t_x)
@@ -102,22 +110,11 @@ class _BgnbdData(object):
         d/db     = psi(a + b) - psi(a + b + x) - psi(b)
                    + w psi(b + x) + (1 - w) psi(b + x - 1)"""
         r, alpha, a, b = params
-        ux = self.unique_x
-        common = gammaln(r + ux) - gammaln(r) + r * np.log(alpha)
-        survived_x = betaln(a, b + ux) - betaln(a, b)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            dropped_x = np.where(
-                ux > 0, betaln(a + 1, b + ux - 1) - betaln(a, b), -np.inf
-            )
+        common, survived, dropped, log_alpha_t, log_alpha_t_x = self._terms(params)
+        ux, index, x = self.unique_x, self.index, self.x
+        with np.errstate(invalid="ignore"):
             # psi(b + x - 1) for x > 0 only: its weight is 0 for x = 0
             digamma_dropped_b = np.where(ux > 0, digamma(b + ux - 1), 0.0)
-        index, x = self.index, self.x
-        log_alpha_t = np.log(alpha + self.T)
-        log_alpha_t_x = np.log(alpha + self.t_x)
-        survived = survived_x[index] - (r + x) * log_alpha_t
-        dropped = np.where(
-            self.repeat, dropped_x[index] - (r + x) * log_alpha_t_x, -np.inf
-        )
         both = np.logaddexp(survived, dropped)
         share = np.exp(survived - both)  # w
         rest = 1.0 - share
@@ -133,7 +130,7 @@ class _BgnbdData(object):
             + share * digamma(b + ux)[index]
             + rest * digamma_dropped_b[index],
         )
-        return common[index] + both, gradient
+        return common + both, gradient
 
 
 def _mean_negative(weights, total, log_params, value, gradient):
