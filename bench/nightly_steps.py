@@ -63,8 +63,9 @@ STEPS = [
 
 # Parts of a step timed on their own too (inside the step's time, not added
 # up with the steps): the prediction's fit, which a nightly run that refits
-# every night (the profile's default) has to make whatever its design.
-PARTS = [("_fit_prediction_models", "_predict")]
+# every night (the profile's default) has to make whatever its design, and
+# the figures it writes to the result.
+PARTS = [("_fit_prediction_models", "_predict"), ("_write_predictions", "_predict")]
 
 # What any design of the nightly run has to do at the least, by the floors
 # above and the fit: read the two periods (a2), fit the model, rank, read

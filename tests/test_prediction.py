@@ -389,6 +389,46 @@ class TestPredictionCdnow(PyramidCase):
             places=1,
         )
 
+    def test_figure_the_formulas_cannot_give_stays_empty(self):
+        """A last fit with q below 1 has no mean order value (p γ / (q − 1)
+        is negative): a new customer's first order then gets p_alive 1 and
+        expected orders from BG/NBD, and no predicted value, null in the
+        database rather than a number."""
+        fit = self.cdnow_profile._last_prediction_fit(CALIBRATION_END)
+        self.assertEqual(fit, self.snapshot)
+        fit.sudo().write({"gg_q": 0.5})
+        partner = self._customer("CDNOW new customer")
+        self._order(
+            partner,
+            40.0,
+            CALIBRATION_END + " 15:00:00",
+            company=self.cdnow,
+            pricelist=self.usd_pricelist,
+        )
+        line = self.env["relation.pyramid.line"].search(
+            [("company_id", "=", self.cdnow.id), ("partner_id", "=", partner.id)]
+        )
+        params, _value_params = self._params()
+        today = self.cdnow_profile._reference_date()
+        bounds = self.cdnow_profile._period_bounds(today)
+        age = (today - datetime.date(1997, 9, 30)).days
+        self.assertEqual(line.p_alive, 1.0)
+        self.assertAlmostEqual(
+            line.expected_orders,
+            float(
+                bgnbd.bgnbd_expected_transactions(
+                    params, (bounds["end"] - bounds["start"]).days + 1, 0, 0, age
+                )
+            ),
+            places=3,
+        )
+        self.env.cr.execute(
+            "SELECT predicted_value IS NULL, p_alive IS NULL "
+            "FROM relation_pyramid_line WHERE id = %s",
+            (line.id,),
+        )
+        self.assertEqual(self.env.cr.fetchone(), (True, False))
+
     def test_weekly_refit(self):
         """Refit weekly: a recompute three days after the fit takes its
         parameters; ten days after, it fits again."""

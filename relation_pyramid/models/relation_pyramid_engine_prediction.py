@@ -38,13 +38,31 @@ PREDICTION_INPUT_TABLE = "pg_temp.relation_pyramid_prediction_input"
 # ``factor`` into the company currency (as the engine's ``FACTOR_TABLE``).
 PREDICTION_FACTOR_TABLE = "pg_temp.relation_pyramid_prediction_factor"
 # Per customer: ``partner_id``, ``p_alive``, ``expected_orders``,
-# ``predicted_value`` as computed in Python, copied in.
+# ``predicted_value`` (float8) as computed in Python, copied in; NaN where
+# the formulas give no figure.
 PREDICTION_TABLE = "pg_temp.relation_pyramid_prediction"
 # One row: the parameters used by a full recompute or backfill, for the
 # snapshot (``SNAPSHOT_FIT_FIELDS`` and ``prediction_note``).
 PREDICTION_FIT_TABLE = "pg_temp.relation_pyramid_prediction_fit"
 
 PREDICTION_COLUMNS = ["p_alive", "expected_orders", "predicted_value", "risk_p_alive"]
+# The customers' figures go into PREDICTION_TABLE in PostgreSQL's binary COPY
+# format, made by numpy without a Python object per customer: the header
+# (signature, flags, no extension), then per customer its 4 fields, each
+# its length and its value in network byte order, and the trailer.
+COPY_BINARY_HEADER = b"PGCOPY\n\xff\r\n\x00" + bytes(8)
+COPY_BINARY_TRAILER = b"\xff\xff"
+PREDICTION_COPY_ROW = [
+    ("fields", ">i2"),
+    ("partner_length", ">i4"),
+    ("partner_id", ">i4"),
+    ("p_alive_length", ">i4"),
+    ("p_alive", ">f8"),
+    ("expected_orders_length", ">i4"),
+    ("expected_orders", ">f8"),
+    ("predicted_value_length", ">i4"),
+    ("predicted_value", ">f8"),
+]
 # The snapshot fields a fit fills.
 SNAPSHOT_FIT_FIELDS = [
     "bgnbd_r",
@@ -579,10 +597,12 @@ class RelationPyramidEnginePrediction(models.AbstractModel):
         cr.execute(
             """
             UPDATE {result_table} result
-               SET p_alive = ROUND(prediction.p_alive::numeric, 4),
-                   expected_orders = ROUND(prediction.expected_orders::numeric, 3),
-                   predicted_value = ROUND(prediction.predicted_value::numeric,
-                                           %(digits)s)
+               SET p_alive = ROUND(NULLIF(prediction.p_alive, 'NaN')::numeric, 4),
+                   expected_orders = ROUND(
+                       NULLIF(prediction.expected_orders, 'NaN')::numeric, 3),
+                   predicted_value = ROUND(
+                       NULLIF(prediction.predicted_value, 'NaN')::numeric,
+                       %(digits)s)
               FROM {prediction_table} prediction
              WHERE prediction.partner_id = result.partner_id
             """.format(result_table=RESULT_TABLE, prediction_table=PREDICTION_TABLE),
@@ -610,30 +630,24 @@ class RelationPyramidEnginePrediction(models.AbstractModel):
             value_params, x, np.maximum(repeat_value, 0.0)
         )
         predicted = expected * order_value
-        # a figure the formulas cannot give (overflow) stays empty: nan,
-        # written as null (nan != nan)
-        columns = [
-            np.where(np.isfinite(figure), figure, np.nan).tolist()
-            for figure in (p_alive, expected, predicted)
-        ]
-        buffer = io.StringIO(
-            "".join(
-                "%d\t%s\t%s\t%s\n"
-                % (
-                    partner_id,
-                    repr(a) if a == a else "\\N",
-                    repr(b) if b == b else "\\N",
-                    repr(c) if c == c else "\\N",
-                )
-                for partner_id, a, b, c in zip(
-                    partner_ids.astype(np.int64).tolist(), *columns
-                )
-            )
-        )
+        rows = np.empty(len(partner_ids), dtype=PREDICTION_COPY_ROW)
+        rows["fields"] = 4
+        rows["partner_length"] = 4
+        rows["partner_id"] = partner_ids
+        for column in ("p_alive", "expected_orders", "predicted_value"):
+            rows[column + "_length"] = 8
+        # a figure the formulas cannot give (overflow, no mean order value)
+        # goes in as NaN, which the update turns into null
+        for column, figure in (
+            ("p_alive", p_alive),
+            ("expected_orders", expected),
+            ("predicted_value", predicted),
+        ):
+            rows[column] = np.where(np.isfinite(figure), figure, np.nan)
         self.env.cr.copy_expert(
             "COPY {} (partner_id, p_alive, expected_orders, predicted_value) "
-            "FROM STDIN WITH (FORMAT text)".format(PREDICTION_TABLE),
-            buffer,
+            "FROM STDIN WITH (FORMAT binary)".format(PREDICTION_TABLE),
+            io.BytesIO(COPY_BINARY_HEADER + rows.tobytes() + COPY_BINARY_TRAILER),
         )
 
     @api.model
