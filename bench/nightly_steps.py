@@ -22,8 +22,8 @@ item 3), in one run on a bench database (see generate.py).
    every step of the engine timed (``measure.StepTimer``).
 
 Printed: per step its median, the floor it is held to and the ratio (and
-the prediction's fit within its step, ``PARTS``); the run's median against
-a2; what any design has to do at the least (``DESIGN_FLOOR``: a2, the fit,
+parts of a step, ``PARTS``: the prediction's fit and its figures written);
+the run's median against a2; what any design has to do at the least (``DESIGN_FLOOR``: a2, the fit,
 rank, history and the rows' rewrite) against a2.
 
 Usage (Odoo venv Python, the project's environment):
