@@ -23,8 +23,9 @@ item 3), in one run on a bench database (see generate.py).
 
 Printed: per step its median, the floor it is held to and the ratio (and
 parts of a step, ``PARTS``: the prediction's fit and its figures written);
-the run's median against a2; what any design has to do at the least (``DESIGN_FLOOR``: a2, the fit,
-rank, history and the rows' rewrite) against a2.
+the run's median against a2; what any design has to do at the least
+(``DESIGN_FLOOR``: a2, the fit, rank, history and the rows' rewrite)
+against a2.
 
 Usage (Odoo venv Python, the project's environment):
     nightly_steps.py --db rp_bench_m [--repeats 5] [--as-is] [--out FILE]
