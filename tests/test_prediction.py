@@ -132,6 +132,22 @@ class TestPredictionCdnow(PyramidCase):
             ]
         )
 
+    def _order_after_calibration(self, partner):
+        """A confirmed order of 40.00 of ``partner`` on the calibration's
+        last day, after the recompute (its customer refreshed with the last
+        fit); the refresh's reference date (today) and horizon (the days of
+        the period at that date)."""
+        self._order(
+            partner,
+            40.0,
+            CALIBRATION_END + " 15:00:00",
+            company=self.cdnow,
+            pricelist=self.usd_pricelist,
+        )
+        today = self.cdnow_profile._reference_date()
+        bounds = self.cdnow_profile._period_bounds(today)
+        return today, (bounds["end"] - bounds["start"]).days + 1
+
     def _params(self):
         snapshot = self.snapshot
         return (
@@ -352,17 +368,7 @@ class TestPredictionCdnow(PyramidCase):
         )
         params_before = self._params()
         partner = self.env["res.partner"].browse(self.partner_by_customer[3])
-        self._order(
-            partner,
-            40.0,
-            CALIBRATION_END + " 15:00:00",
-            company=self.cdnow,
-            pricelist=self.usd_pricelist,
-        )
-        profile = self.cdnow_profile
-        today = profile._reference_date()
-        bounds = profile._period_bounds(today)
-        horizon = (bounds["end"] - bounds["start"]).days + 1
+        today, horizon = self._order_after_calibration(partner)
         first = datetime.date(1997, 1, 1)
         t_x = (datetime.date(1997, 9, 30) - first).days
         age = (today - first).days
@@ -398,28 +404,16 @@ class TestPredictionCdnow(PyramidCase):
         self.assertEqual(fit, self.snapshot)
         fit.sudo().write({"gg_q": 0.5})
         partner = self._customer("CDNOW new customer")
-        self._order(
-            partner,
-            40.0,
-            CALIBRATION_END + " 15:00:00",
-            company=self.cdnow,
-            pricelist=self.usd_pricelist,
-        )
+        today, horizon = self._order_after_calibration(partner)
         line = self.env["relation.pyramid.line"].search(
             [("company_id", "=", self.cdnow.id), ("partner_id", "=", partner.id)]
         )
         params, _value_params = self._params()
-        today = self.cdnow_profile._reference_date()
-        bounds = self.cdnow_profile._period_bounds(today)
         age = (today - datetime.date(1997, 9, 30)).days
         self.assertEqual(line.p_alive, 1.0)
         self.assertAlmostEqual(
             line.expected_orders,
-            float(
-                bgnbd.bgnbd_expected_transactions(
-                    params, (bounds["end"] - bounds["start"]).days + 1, 0, 0, age
-                )
-            ),
+            float(bgnbd.bgnbd_expected_transactions(params, horizon, 0, 0, age)),
             places=3,
         )
         self.env.cr.execute(

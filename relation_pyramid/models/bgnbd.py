@@ -122,7 +122,7 @@ class _BgnbdData(object):
         gradient = (
             (digamma(r + ux) - digamma(r) + np.log(alpha))[index]
             - share * log_alpha_t
-            - rest * np.where(self.repeat, log_alpha_t_x, 0.0),
+            - rest * log_alpha_t_x,
             r / alpha
             - (r + x) * (share / (alpha + self.T) + rest / (alpha + self.t_x)),
             by_ab[index] + rest * (digamma(a + 1) - digamma(a)),

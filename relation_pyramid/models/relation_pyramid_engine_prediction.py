@@ -634,8 +634,6 @@ class RelationPyramidEnginePrediction(models.AbstractModel):
         rows["fields"] = 4
         rows["partner_length"] = 4
         rows["partner_id"] = partner_ids
-        for column in ("p_alive", "expected_orders", "predicted_value"):
-            rows[column + "_length"] = 8
         # a figure the formulas cannot give (overflow, no mean order value)
         # goes in as NaN, which the update turns into null
         for column, figure in (
@@ -643,6 +641,7 @@ class RelationPyramidEnginePrediction(models.AbstractModel):
             ("expected_orders", expected),
             ("predicted_value", predicted),
         ):
+            rows[column + "_length"] = 8
             rows[column] = np.where(np.isfinite(figure), figure, np.nan)
         self.env.cr.copy_expert(
             "COPY {} (partner_id, p_alive, expected_orders, predicted_value) "
