@@ -36,13 +36,17 @@ class PyramidCase(SavepointCase):
         return cls.env["res.partner"].create(dict(vals, name=name))
 
     @classmethod
-    def _order(cls, partner, amount, day, state="sale", company=None, pricelist=None):
+    def _order(
+        cls, partner, amount, day, state="sale", company=None, pricelist=None, user=None
+    ):
         """A sale order of ``amount`` (untaxed) dated ``day`` (YYYY-MM-DD or
         a full UTC timestamp) in the given state, confirmed through
-        ``action_confirm()`` (which refreshes its customer's row at once)."""
+        ``action_confirm()`` (which refreshes its customer's row at once);
+        made and confirmed by ``user`` if given."""
         company = company or cls.company
         timestamp = day if len(day) > 10 else day + " 10:00:00"
-        order = cls.env["sale.order"].create(
+        orders = cls.env["sale.order"]
+        order = (orders.sudo(user) if user else orders).create(
             {
                 "partner_id": partner.id,
                 "company_id": company.id,

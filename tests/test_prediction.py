@@ -132,17 +132,18 @@ class TestPredictionCdnow(PyramidCase):
             ]
         )
 
-    def _order_after_calibration(self, partner):
+    def _order_after_calibration(self, partner, user=None):
         """A confirmed order of 40.00 of ``partner`` on the calibration's
         last day, after the recompute (its customer refreshed with the last
-        fit); the refresh's reference date (today) and horizon (the days of
-        the period at that date)."""
+        fit), by ``user`` if given; the refresh's reference date (today) and
+        horizon (the days of the period at that date)."""
         self._order(
             partner,
             40.0,
             CALIBRATION_END + " 15:00:00",
             company=self.cdnow,
             pricelist=self.usd_pricelist,
+            user=user,
         )
         today = self.cdnow_profile._reference_date()
         bounds = self.cdnow_profile._period_bounds(today)
@@ -399,12 +400,24 @@ class TestPredictionCdnow(PyramidCase):
         """A last fit with q below 1 has no mean order value (p γ / (q − 1)
         is negative): a new customer's first order then gets p_alive 1 and
         expected orders from BG/NBD, and no predicted value, null in the
-        database rather than a number."""
+        database rather than a number. The order is made and confirmed by a
+        CDNOW salesperson who sees their own documents only."""
         fit = self.cdnow_profile._last_prediction_fit(CALIBRATION_END)
         self.assertEqual(fit, self.snapshot)
         fit.sudo().write({"gg_q": 0.5})
+        salesperson = self.env["res.users"].create(
+            {
+                "name": "CDNOW salesperson",
+                "login": "cdnow_salesperson",
+                "company_id": self.cdnow.id,
+                "company_ids": [(6, 0, [self.cdnow.id])],
+                "groups_id": [
+                    (6, 0, [self.env.ref("sales_team.group_sale_salesman").id])
+                ],
+            }
+        )
         partner = self._customer("CDNOW new customer")
-        today, horizon = self._order_after_calibration(partner)
+        today, horizon = self._order_after_calibration(partner, user=salesperson)
         line = self.env["relation.pyramid.line"].search(
             [("company_id", "=", self.cdnow.id), ("partner_id", "=", partner.id)]
         )
